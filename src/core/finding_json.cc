@@ -1,0 +1,209 @@
+#include "core/finding_json.h"
+
+#include <cctype>
+#include <string>
+
+#include "core/time.h"
+
+namespace cloudward {
+namespace {
+
+using nlohmann::json;
+
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+std::string StringOr(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+// The record is kept verbatim as JSON where it is JSON (CloudTrail, GuardDuty) and as a string
+// where it is a log line. Invalid UTF-8 never makes dump() throw: callers dump with replace.
+json RecordJson(const std::string& record) {
+  if (!record.empty() && (record.front() == '{' || record.front() == '[')) {
+    json parsed = json::parse(record, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded()) return parsed;
+  }
+  return record;
+}
+
+int OcsfSeverityId(Level level) {
+  switch (level) {
+    case Level::kInformational: return 1;
+    case Level::kLow: return 2;
+    case Level::kMedium: return 3;
+    case Level::kHigh: return 4;
+    case Level::kCritical: return 5;
+  }
+  return 0;
+}
+
+std::string Capitalised(std::string_view s) {
+  std::string out(s);
+  if (!out.empty()) out[0] = static_cast<char>(out[0] - ('a' <= out[0] && out[0] <= 'z' ? 32 : 0));
+  return out;
+}
+
+}  // namespace
+
+json FindingToJson(const Finding& f) {
+  json out;
+  out["rule"] = {{"id", f.rule.id},
+                 {"title", f.rule.title},
+                 {"level", std::string(LevelName(f.rule.level))},
+                 {"tags", f.rule.tags}};
+  out["time"] = f.context.time_ms == kUnknownTime ? json(nullptr) : json(FormatIsoTime(f.context.time_ms));
+  out["account"] = OrNull(f.context.account);
+  out["region"] = OrNull(f.context.region);
+  out["actor"] = {{"type", OrNull(f.context.actor.type)},
+                  {"arn", OrNull(f.context.actor.arn)},
+                  {"access_key_id", OrNull(f.context.actor.access_key_id)},
+                  {"session", OrNull(f.context.actor.session)},
+                  {"user_name", OrNull(f.context.actor.user_name)}};
+  out["source_ip"] = OrNull(f.context.source_ip);
+  out["user_agent"] = OrNull(f.context.user_agent);
+  out["event_source"] = OrNull(f.context.event_source);
+  out["event_name"] = OrNull(f.context.event_name);
+  out["event_id"] = OrNull(f.context.event_id);
+  out["error_code"] = OrNull(f.context.error_code);
+  out["resources"] = f.context.resources;
+  out["log_type"] = std::string(LogTypeName(f.log_type));
+  out["source"] = {{"file", f.source_file}, {"offset", f.source_offset}};
+  if (!f.group.empty()) {
+    json group = json::object();
+    for (const auto& [k, v] : f.group) group[k] = v;
+    out["group"] = std::move(group);
+  }
+  if (!f.related.empty()) out["related"] = f.related;
+  out["record"] = RecordJson(f.record);
+  return out;
+}
+
+Result<Finding> FindingFromJson(const json& j) {
+  if (!j.is_object()) return Fail(ErrorCode::kMalformed, "finding is not a JSON object");
+  Finding f;
+  const json& rule = j.value("rule", json::object());
+  if (!rule.is_object()) return Fail(ErrorCode::kMalformed, "finding.rule is not an object");
+  f.rule.id = StringOr(rule, "id");
+  f.rule.title = StringOr(rule, "title");
+  f.rule.level = LevelFromName(StringOr(rule, "level"));
+  if (auto it = rule.find("tags"); it != rule.end() && it->is_array()) {
+    for (const auto& t : *it) {
+      if (t.is_string()) f.rule.tags.push_back(t.get<std::string>());
+    }
+  }
+  const std::string time = StringOr(j, "time");
+  if (!time.empty()) {
+    auto ms = ParseIsoTime(time);
+    if (!ms) return Fail(ErrorCode::kMalformed, "finding.time is not an ISO time: " + time);
+    f.context.time_ms = *ms;
+  }
+  f.context.account = StringOr(j, "account");
+  f.context.region = StringOr(j, "region");
+  if (auto it = j.find("actor"); it != j.end() && it->is_object()) {
+    f.context.actor.type = StringOr(*it, "type");
+    f.context.actor.arn = StringOr(*it, "arn");
+    f.context.actor.access_key_id = StringOr(*it, "access_key_id");
+    f.context.actor.session = StringOr(*it, "session");
+    f.context.actor.user_name = StringOr(*it, "user_name");
+  }
+  f.context.source_ip = StringOr(j, "source_ip");
+  f.context.user_agent = StringOr(j, "user_agent");
+  f.context.event_source = StringOr(j, "event_source");
+  f.context.event_name = StringOr(j, "event_name");
+  f.context.event_id = StringOr(j, "event_id");
+  f.context.error_code = StringOr(j, "error_code");
+  if (auto it = j.find("resources"); it != j.end() && it->is_array()) {
+    for (const auto& r : *it) {
+      if (r.is_string()) f.context.resources.push_back(r.get<std::string>());
+    }
+  }
+  auto type = LogTypeFromName(StringOr(j, "log_type"));
+  if (!type) return Fail(ErrorCode::kMalformed, "finding.log_type is missing or unknown");
+  f.log_type = *type;
+  if (auto it = j.find("source"); it != j.end() && it->is_object()) {
+    f.source_file = StringOr(*it, "file");
+    if (auto off = it->find("offset"); off != it->end() && off->is_number_unsigned()) {
+      f.source_offset = off->get<uint64_t>();
+    }
+  }
+  if (auto it = j.find("group"); it != j.end() && it->is_object()) {
+    for (const auto& [k, v] : it->items()) {
+      f.group.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+    }
+  }
+  if (auto it = j.find("related"); it != j.end() && it->is_array()) {
+    for (const auto& r : *it) {
+      if (r.is_string()) f.related.push_back(r.get<std::string>());
+    }
+  }
+  if (auto it = j.find("record"); it != j.end()) {
+    f.record = it->is_string() ? it->get<std::string>()
+                               : it->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return f;
+}
+
+json FindingToOcsf(const Finding& f) {
+  const int64_t time = f.context.time_ms == kUnknownTime ? 0 : f.context.time_ms;
+  const int severity_id = OcsfSeverityId(f.rule.level);
+  json attacks = json::array();
+  for (const auto& tag : f.rule.tags) {
+    // attack.t1078 / attack.t1078.004 -> technique; attack.<tactic> -> tactic.
+    if (tag.rfind("attack.t", 0) == 0 && tag.size() > 8 && std::isdigit(static_cast<unsigned char>(tag[8]))) {
+      std::string uid = "T" + tag.substr(8);
+      for (auto& c : uid) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      attacks.push_back({{"technique", {{"uid", uid}}}, {"version", "14.1"}});
+    }
+  }
+  json out = {
+      {"class_uid", 2004},
+      {"class_name", "Detection Finding"},
+      {"category_uid", 2},
+      {"category_name", "Findings"},
+      {"activity_id", 1},
+      {"activity_name", "Create"},
+      {"type_uid", 200401},
+      {"type_name", "Detection Finding: Create"},
+      {"time", time},
+      {"severity_id", severity_id},
+      {"severity", Capitalised(LevelName(f.rule.level))},
+      {"status_id", 1},
+      {"status", "New"},
+      {"message", f.rule.title},
+      {"metadata",
+       {{"version", "1.1.0"},
+        {"product", {{"name", "cloudward"}, {"vendor_name", "cloudward"}, {"version", "0.1.0"}}},
+        {"log_name", std::string(LogTypeName(f.log_type))},
+        {"original_time", f.context.time_ms == kUnknownTime ? json(nullptr)
+                                                            : json(FormatIsoTime(f.context.time_ms))}}},
+      {"finding_info",
+       {{"uid", f.rule.id + ":" + (f.context.event_id.empty()
+                                       ? f.source_file + ":" + std::to_string(f.source_offset)
+                                       : f.context.event_id)},
+        {"title", f.rule.title},
+        {"analytic", {{"uid", f.rule.id}, {"name", f.rule.title}, {"type_id", 1}, {"type", "Rule"}}},
+        {"types", f.rule.tags},
+        {"attacks", attacks},
+        {"first_seen_time", time},
+        {"last_seen_time", time}}},
+      {"cloud", {{"provider", "AWS"}, {"region", OrNull(f.context.region)},
+                 {"account", {{"uid", OrNull(f.context.account)}}}}},
+      {"actor", {{"user", {{"uid", OrNull(f.context.actor.arn)},
+                           {"name", OrNull(f.context.actor.user_name)},
+                           {"type", OrNull(f.context.actor.type)},
+                           {"credential_uid", OrNull(f.context.actor.access_key_id)}}},
+                 {"session", {{"issuer", OrNull(f.context.actor.session)}}}}},
+      {"src_endpoint", {{"ip", OrNull(f.context.source_ip)}}},
+      {"api", {{"operation", OrNull(f.context.event_name)},
+               {"service", {{"name", OrNull(f.context.event_source)}}}}},
+      {"resources", json::array()},
+      {"raw_data", f.record},
+  };
+  for (const auto& r : f.context.resources) out["resources"].push_back({{"uid", r}});
+  if (!f.context.user_agent.empty()) out["http_request"] = {{"user_agent", f.context.user_agent}};
+  return out;
+}
+
+}  // namespace cloudward

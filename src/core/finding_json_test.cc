@@ -1,0 +1,74 @@
+#include "core/finding_json.h"
+
+#include <gtest/gtest.h>
+
+namespace cloudward {
+namespace {
+
+Finding SampleFinding() {
+  Finding f;
+  f.rule = {"rule-1", "Access key created for another user", Level::kHigh,
+            {"attack.persistence", "attack.t1098.001"}};
+  f.log_type = LogType::kCloudTrail;
+  f.context.time_ms = 1704164645000;
+  f.context.account = "111122223333";
+  f.context.region = "us-east-1";
+  f.context.actor = {"IAMUser", "arn:aws:iam::111122223333:user/alice", "AKIAEXAMPLE", "", "alice",
+                     "111122223333"};
+  f.context.source_ip = "203.0.113.7";
+  f.context.event_source = "iam.amazonaws.com";
+  f.context.event_name = "CreateAccessKey";
+  f.context.event_id = "e-1";
+  f.source_file = "logs/a.json.gz";
+  f.source_offset = 42;
+  f.record = R"({"eventName":"CreateAccessKey","eventID":"e-1"})";
+  return f;
+}
+
+TEST(FindingJson, HasTheDocumentedKeys) {
+  auto j = FindingToJson(SampleFinding());
+  EXPECT_EQ(j["rule"]["id"], "rule-1");
+  EXPECT_EQ(j["rule"]["level"], "high");
+  EXPECT_EQ(j["time"], "2024-01-02T03:04:05Z");
+  EXPECT_EQ(j["actor"]["access_key_id"], "AKIAEXAMPLE");
+  EXPECT_EQ(j["actor"]["session"], nullptr);
+  EXPECT_EQ(j["log_type"], "cloudtrail");
+  EXPECT_EQ(j["source"]["offset"], 42);
+  EXPECT_EQ(j["record"]["eventID"], "e-1");  // the record stays JSON, not a string
+}
+
+TEST(FindingJson, RoundTrips) {
+  Finding f = SampleFinding();
+  f.group = {{"userIdentity.accessKeyId", "AKIAEXAMPLE"}};
+  f.related = {"a:1", "b:2"};
+  auto back = FindingFromJson(FindingToJson(f));
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(FindingToJson(*back), FindingToJson(f));
+}
+
+TEST(FindingJson, LogLineRecordStaysAString) {
+  Finding f = SampleFinding();
+  f.log_type = LogType::kVpcFlow;
+  f.record = "2 123 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK";
+  auto j = FindingToJson(f);
+  EXPECT_TRUE(j["record"].is_string());
+}
+
+TEST(FindingJson, RejectsMalformed) {
+  EXPECT_FALSE(FindingFromJson(nlohmann::json::array()));
+  EXPECT_FALSE(FindingFromJson({{"rule", {{"id", "x"}}}, {"log_type", "nope"}}));
+  EXPECT_FALSE(FindingFromJson({{"log_type", "cloudtrail"}, {"time", "yesterday"}}));
+}
+
+TEST(FindingOcsf, IsADetectionFinding) {
+  auto o = FindingToOcsf(SampleFinding());
+  EXPECT_EQ(o["class_uid"], 2004);
+  EXPECT_EQ(o["type_uid"], 200401);
+  EXPECT_EQ(o["severity_id"], 4);
+  EXPECT_EQ(o["time"], 1704164645000);
+  EXPECT_EQ(o["finding_info"]["attacks"][0]["technique"]["uid"], "T1098.001");
+  EXPECT_EQ(o["cloud"]["account"]["uid"], "111122223333");
+}
+
+}  // namespace
+}  // namespace cloudward
