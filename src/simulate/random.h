@@ -15,6 +15,8 @@
 
 namespace cloudward::simulate {
 
+__extension__ using Uint128 = unsigned __int128;
+
 class Random {
  public:
   explicit Random(uint64_t seed) {
@@ -40,7 +42,7 @@ class Random {
 
   // Uniform in [0, n); n > 0. Lemire's multiply-shift (bias below 2^-32 for our n).
   uint64_t Below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
+    return static_cast<uint64_t>((static_cast<Uint128>(Next()) * n) >> 64);
   }
   int64_t Between(int64_t lo, int64_t hi) {  // inclusive
     return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo) + 1));

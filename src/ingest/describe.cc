@@ -1,0 +1,210 @@
+// Describe(): who / what / where of one event, the same EventContext for every log type.
+#include <string>
+
+#include "ingest/scan.h"
+
+namespace cloudward::ingest {
+namespace {
+
+using simdjson::dom::element;
+
+// The value at a dotted path ("userIdentity.sessionContext.sessionIssuer.arn"), if any.
+bool At(element e, std::string_view path, element* out) {
+  while (true) {
+    size_t dot = path.find('.');
+    std::string_view key = path.substr(0, dot);
+    simdjson::dom::object obj;
+    if (e.get_object().get(obj) != simdjson::SUCCESS) return false;
+    if (obj.at_key(key).get(e) != simdjson::SUCCESS) return false;
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  *out = e;
+  return true;
+}
+
+// The value at `path` as text: strings as they are, numbers and booleans printed.
+std::string Text(element e, std::string_view path) {
+  element v;
+  if (!At(e, path, &v)) return {};
+  switch (v.type()) {
+    case simdjson::dom::element_type::STRING: return std::string(v.get_string().value_unsafe());
+    case simdjson::dom::element_type::INT64: return std::to_string(v.get_int64().value_unsafe());
+    case simdjson::dom::element_type::UINT64: return std::to_string(v.get_uint64().value_unsafe());
+    case simdjson::dom::element_type::BOOL: return v.get_bool().value_unsafe() ? "true" : "false";
+    case simdjson::dom::element_type::DOUBLE: return simdjson::minify(v);
+    default: return {};
+  }
+}
+
+void AddResource(EventContext& c, std::string value) {
+  if (value.empty()) return;
+  for (const std::string& r : c.resources) {
+    if (r == value) return;
+  }
+  c.resources.push_back(std::move(value));
+}
+
+// "arn:aws:sts::123:assumed-role/Role/session" -> "session".
+std::string SessionFromArn(std::string_view arn) {
+  if (arn.find(":assumed-role/") == std::string_view::npos) return {};
+  size_t slash = arn.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(arn.substr(slash + 1));
+}
+
+void DescribeCloudTrail(element r, EventContext& c) {
+  c.event_id = Text(r, "eventID");
+  c.account = Text(r, "recipientAccountId");
+  if (c.account.empty()) c.account = Text(r, "userIdentity.accountId");
+  c.region = Text(r, "awsRegion");
+  Actor& a = c.actor;
+  a.type = Text(r, "userIdentity.type");
+  a.arn = Text(r, "userIdentity.arn");
+  a.access_key_id = Text(r, "userIdentity.accessKeyId");
+  a.user_name = Text(r, "userIdentity.userName");
+  if (a.user_name.empty()) a.user_name = Text(r, "userIdentity.sessionContext.sessionIssuer.userName");
+  a.account = Text(r, "userIdentity.accountId");
+  a.session = SessionFromArn(a.arn);
+  if (a.session.empty()) a.session = Text(r, "userIdentity.sessionContext.sessionIssuer.arn");
+  if (a.type.empty()) a.type = Text(r, "userIdentity.invokedBy").empty() ? "" : "AWSService";
+  c.source_ip = Text(r, "sourceIPAddress");
+  c.user_agent = Text(r, "userAgent");
+  c.event_source = Text(r, "eventSource");
+  c.event_name = Text(r, "eventName");
+  c.error_code = Text(r, "errorCode");
+  if (c.event_name.empty()) {  // Insights events name the API they are about here.
+    c.event_name = Text(r, "insightDetails.eventName");
+    if (c.event_source.empty()) c.event_source = Text(r, "insightDetails.eventSource");
+  }
+  element resources;
+  if (At(r, "resources", &resources) && resources.is_array()) {
+    simdjson::dom::array resources_array;
+    if (resources.get_array().get(resources_array) == simdjson::SUCCESS) for (element res : resources_array) {
+      std::string arn = Text(res, "ARN");
+      if (arn.empty()) arn = Text(res, "arn");
+      AddResource(c, std::move(arn));
+    }
+  }
+  // Identifiers that requests commonly name.
+  static constexpr std::string_view kRequestIds[] = {
+      "requestParameters.userName", "requestParameters.roleName",
+      "requestParameters.roleArn", "requestParameters.instanceId", "requestParameters.groupId",
+      "requestParameters.keyId", "requestParameters.secretId", "requestParameters.functionName",
+      "requestParameters.policyArn", "requestParameters.trailName", "requestParameters.name",
+      "requestParameters.dBInstanceIdentifier", "requestParameters.snapshotId",
+      "requestParameters.accessKeyId", "responseElements.accessKey.accessKeyId",
+      "requestParameters.detectorId"};
+  std::string bucket = Text(r, "requestParameters.bucketName");
+  if (!bucket.empty() && bucket.rfind("arn:", 0) != 0) bucket = "arn:aws:s3:::" + bucket;
+  AddResource(c, std::move(bucket));  // as an ARN, the form the record's resources[] and S3 logs use
+  for (std::string_view path : kRequestIds) AddResource(c, Text(r, path));
+  element items;
+  if (At(r, "requestParameters.instancesSet.items", &items) && items.is_array()) {
+    simdjson::dom::array items_array;
+    if (items.get_array().get(items_array) == simdjson::SUCCESS) for (element item : items_array) AddResource(c, Text(item, "instanceId"));
+  }
+}
+
+void DescribeGuardDuty(element r, EventContext& c) {
+  c.event_id = Text(r, "id");
+  c.account = Text(r, "accountId");
+  c.region = Text(r, "region");
+  c.event_name = Text(r, "type");
+  c.event_source = "guardduty.amazonaws.com";
+  c.actor.account = c.account;
+  // The remote side, whatever the action type.
+  static constexpr std::string_view kRemoteIps[] = {
+      "service.action.awsApiCallAction.remoteIpDetails.ipAddressV4",
+      "service.action.networkConnectionAction.remoteIpDetails.ipAddressV4",
+      "service.action.portProbeAction.portProbeDetails.remoteIpDetails.ipAddressV4",
+      "service.action.kubernetesApiCallAction.remoteIpDetails.ipAddressV4",
+      "service.action.rdsLoginAttemptAction.remoteIpDetails.ipAddressV4"};
+  for (std::string_view path : kRemoteIps) {
+    if (!c.source_ip.empty()) break;
+    c.source_ip = Text(r, path);
+  }
+  element probes;
+  if (c.source_ip.empty() && At(r, "service.action.portProbeAction.portProbeDetails", &probes) &&
+      probes.is_array()) {
+    simdjson::dom::array probes_array;
+    if (probes.get_array().get(probes_array) == simdjson::SUCCESS) for (element p : probes_array) {
+      c.source_ip = Text(p, "remoteIpDetails.ipAddressV4");
+      if (!c.source_ip.empty()) break;
+    }
+  }
+  c.user_agent = Text(r, "service.action.awsApiCallAction.userAgent");
+  c.actor.access_key_id = Text(r, "resource.accessKeyDetails.accessKeyId");
+  c.actor.user_name = Text(r, "resource.accessKeyDetails.userName");
+  c.actor.type = Text(r, "resource.accessKeyDetails.userType");
+  AddResource(c, Text(r, "resource.instanceDetails.instanceId"));
+  AddResource(c, c.actor.access_key_id);
+  element buckets;
+  if (At(r, "resource.s3BucketDetails", &buckets) && buckets.is_array()) {
+    simdjson::dom::array buckets_array;
+    if (buckets.get_array().get(buckets_array) == simdjson::SUCCESS) for (element b : buckets_array) {
+      std::string arn = Text(b, "arn");
+      AddResource(c, arn.empty() ? Text(b, "name") : arn);
+    }
+  }
+  AddResource(c, Text(r, "resource.eksClusterDetails.arn"));
+  AddResource(c, Text(r, "resource.rdsDbInstanceDetails.dbInstanceArn"));
+  AddResource(c, Text(r, "resource.lambdaDetails.functionArn"));
+}
+
+void DescribeVpcFlow(element r, EventContext& c) {
+  c.account = Text(r, "account-id");
+  c.region = Text(r, "region");
+  c.source_ip = Text(r, "srcaddr");
+  c.event_source = "vpcflow";
+  c.event_name = Text(r, "action");
+  c.actor.account = c.account;
+  AddResource(c, Text(r, "interface-id"));
+  AddResource(c, Text(r, "instance-id"));
+  AddResource(c, Text(r, "tgw-attachment-id"));
+}
+
+void DescribeS3Access(element r, EventContext& c) {
+  c.event_id = Text(r, "requestid");
+  std::string requester = Text(r, "requester");
+  if (requester.rfind("arn:", 0) == 0) {
+    c.actor.arn = requester;
+    c.actor.session = SessionFromArn(requester);
+    // arn:aws:iam::123456789012:user/name -> account 123456789012
+    size_t a = requester.find(':', requester.find(':', 4) + 1);  // after partition, service
+    size_t b = a == std::string::npos ? a : requester.find(':', a + 1);
+    size_t e = b == std::string::npos ? b : requester.find(':', b + 1);
+    if (e != std::string::npos) c.actor.account = requester.substr(b + 1, e - b - 1);
+    c.account = c.actor.account;
+  } else if (!requester.empty()) {
+    c.actor.user_name = requester;  // a canonical user id or an AWS service principal
+  } else {  // "-" in the log: an unauthenticated request
+    c.actor.type = "Anonymous";
+  }
+  c.source_ip = Text(r, "remoteip");
+  c.user_agent = Text(r, "useragent");
+  c.event_source = "s3.amazonaws.com";
+  c.event_name = Text(r, "operation");
+  c.error_code = Text(r, "errorcode");
+  std::string bucket = Text(r, "bucket");
+  std::string key = Text(r, "key");
+  if (!bucket.empty()) {
+    AddResource(c, "arn:aws:s3:::" + bucket);
+    if (!key.empty()) AddResource(c, "arn:aws:s3:::" + bucket + "/" + key);
+  }
+}
+
+}  // namespace
+
+EventContext Describe(const Event& event) {
+  EventContext c;
+  c.time_ms = event.time_ms;
+  switch (event.type) {
+    case LogType::kCloudTrail: DescribeCloudTrail(event.record, c); break;
+    case LogType::kGuardDuty: DescribeGuardDuty(event.record, c); break;
+    case LogType::kVpcFlow: DescribeVpcFlow(event.record, c); break;
+    case LogType::kS3Access: DescribeS3Access(event.record, c); break;
+  }
+  return c;
+}
+
+}  // namespace cloudward::ingest

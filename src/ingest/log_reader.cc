@@ -1,0 +1,638 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/time.h"
+#include "ingest/json_structure.h"
+#include "ingest/log_reader_impl.h"
+#include "ingest/s3_access_reader.h"
+
+namespace cloudward::ingest {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+constexpr int kNoHint = 0, kHintCloudTrail = 1, kHintGuardDuty = 2;
+constexpr int kMaxDepth = 5;
+static_assert(ByteBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
+
+enum class Kind {
+  kCloudTrail, kGuardDuty, kDigest, kContainer, kEnvelope, kLookupEvent, kMessage, kUnknown
+};
+
+// Top-level keys whose array holds records.
+constexpr std::string_view kContainerKeys[] = {"Records", "Events", "Findings", "findings"};
+
+int HintForContainer(std::string_view key) {
+  return key == "Findings" || key == "findings" ? kHintGuardDuty : kHintCloudTrail;
+}
+
+bool IsContainerKey(std::string_view key) {
+  return std::find(std::begin(kContainerKeys), std::end(kContainerKeys), key) !=
+         std::end(kContainerKeys);
+}
+
+bool Has(object obj, std::string_view key) { return obj.at_key(key).error() == simdjson::SUCCESS; }
+
+std::string_view StringAt(object obj, std::string_view key) {
+  std::string_view s;
+  if (obj.at_key(key).get_string().get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
+bool IsArrayAt(object obj, std::string_view key) {
+  return obj.at_key(key).is_array();
+}
+
+bool IsCloudTrailRecord(object obj) {
+  return Has(obj, "eventVersion") || Has(obj, "eventTime") ||
+         (Has(obj, "eventName") &&
+          (Has(obj, "eventSource") || Has(obj, "@timestamp") || Has(obj, "awsRegion") ||
+           Has(obj, "userIdentity") || Has(obj, "eventID")));
+}
+
+bool IsGuardDutyFinding(object obj) {
+  if (!Has(obj, "type")) return false;
+  return (Has(obj, "schemaVersion") && (Has(obj, "service") || Has(obj, "resource"))) ||
+         (Has(obj, "severity") && Has(obj, "accountId") && Has(obj, "id"));
+}
+
+Kind Classify(object obj, int hint, std::string_view* container) {
+  if (Has(obj, "digestStartTime") || Has(obj, "digestS3Bucket")) return Kind::kDigest;
+  for (std::string_view key : kContainerKeys) {
+    if (IsArrayAt(obj, key)) {
+      *container = key;
+      return Kind::kContainer;
+    }
+  }
+  if (Has(obj, "detail-type") && obj.at_key("detail").is_object()) return Kind::kEnvelope;
+  if (!StringAt(obj, "CloudTrailEvent").empty()) return Kind::kLookupEvent;
+  if (IsCloudTrailRecord(obj)) return Kind::kCloudTrail;
+  if (IsGuardDutyFinding(obj)) return Kind::kGuardDuty;
+  if (obj.size() <= 3 && !StringAt(obj, "message").empty()) return Kind::kMessage;
+  if (hint == kHintCloudTrail) return Kind::kCloudTrail;
+  if (hint == kHintGuardDuty) return Kind::kGuardDuty;
+  return Kind::kUnknown;
+}
+
+int64_t TimeAt(object obj, std::string_view key) {
+  std::string_view s = StringAt(obj, key);
+  if (s.empty()) return kUnknownTime;
+  auto t = ParseIsoTime(s);
+  return t ? *t : kUnknownTime;
+}
+
+int64_t CloudTrailTime(object obj) {
+  int64_t t = TimeAt(obj, "eventTime");
+  return t != kUnknownTime ? t : TimeAt(obj, "@timestamp");
+}
+
+int64_t GuardDutyTime(object obj) {
+  int64_t t = TimeAt(obj, "updatedAt");
+  if (t == kUnknownTime) t = TimeAt(obj, "createdAt");
+  if (t == kUnknownTime) {
+    object service;
+    if (obj.at_key("service").get_object().get(service) == simdjson::SUCCESS) {
+      t = TimeAt(service, "eventLastSeen");
+    }
+  }
+  return t;
+}
+
+// Finds each line of [begin, end): calls fn(line_without_newline, offset, line_number).
+template <class Fn>
+void ForEachLine(std::string_view text, size_t begin, size_t end, uint64_t first_line, Fn&& fn) {
+  uint64_t line_no = first_line;
+  size_t pos = begin;
+  while (pos < end) {
+    const void* hit = std::memchr(text.data() + pos, '\n', end - pos);
+    size_t nl = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text.data()) : end;
+    std::string_view line = text.substr(pos, nl - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!fn(line, pos, line_no)) return;
+    pos = nl + 1;
+    ++line_no;
+  }
+}
+
+}  // namespace
+
+LogReader::Impl::Impl(std::shared_ptr<EventIdSet> set) : seen(std::move(set)) {
+  if (!seen) seen = std::make_shared<EventIdSet>();
+  json.reserve(4096);
+}
+
+void LogReader::Impl::Begin(std::string_view name, std::string_view file_text, EventSink& sink,
+                            IngestStats& stats, const ScanOptions& options) {
+  name_ = name;
+  file_text_ = file_text;
+  sink_ = &sink;
+  stats_ = &stats;
+  options_ = &options;
+  stop_ = false;
+  flow.ResetHeader();
+}
+
+void LogReader::Impl::FlushLive() {
+  if (live_events != nullptr && pending_events > 0) {
+    live_events->fetch_add(pending_events, std::memory_order_relaxed);
+  }
+  pending_events = 0;
+}
+
+simdjson::error_code LogReader::Impl::Parse(std::string_view text, element* out) {
+  // Texts handed to Parse live in padded buffers (ByteBuffer) or in `json` (reserved below),
+  // so simdjson may read its padding in place.
+  return parser.parse(text.data(), text.size(), false).get(*out);
+}
+
+void LogReader::Impl::Deliver(LogType type, element record, std::string_view raw,
+                              uint64_t offset, uint64_t line, int64_t time_ms) {
+  if (time_ms != kUnknownTime) {
+    if ((options_->since_ms != kUnknownTime && time_ms < options_->since_ms) ||
+        (options_->until_ms != kUnknownTime && time_ms >= options_->until_ms)) {
+      ++stats_->filtered;
+      return;
+    }
+  }
+  if (type == LogType::kCloudTrail && options_->dedup) {
+    std::string_view id;
+    if (record["eventID"].get_string().get(id) == simdjson::SUCCESS && !id.empty() &&
+        !seen->Insert(id)) {
+      ++stats_->duplicates;
+      return;
+    }
+  }
+  Event event;
+  event.type = type;
+  event.record = record;
+  event.raw = raw;
+  event.time_ms = time_ms;
+  event.source = SourceLocation{name_, offset, line};
+  sink_->OnEvent(event);
+  ++stats_->events[static_cast<size_t>(type)];
+  if (live_events != nullptr && ++pending_events == 1024) FlushLive();
+}
+
+void LogReader::Impl::Malformed(uint64_t offset, uint64_t line, std::string reason) {
+  ++stats_->malformed;
+  if (line == 0 && stats_->errors.size() < 100 && offset <= file_text_.size()) {
+    line = 1 + static_cast<uint64_t>(
+                   std::count(file_text_.begin(),
+                              file_text_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  }
+  stats_->AddError(name_, offset, line, std::move(reason));
+}
+
+void LogReader::Impl::Skip(const char* what, uint64_t offset, uint64_t line, std::string reason) {
+  ++stats_->skipped[what];
+  stats_->AddError(name_, offset, line, std::move(reason));
+}
+
+void LogReader::Impl::ProcessJson(std::string_view text, uint64_t offset, uint64_t line,
+                                  int depth, int hint) {
+  size_t i = json::SkipSpace(text, 0);
+  if (i >= text.size()) return;
+  if (depth > kMaxDepth) {
+    Malformed(offset + i, line, "JSON records nested too deeply");
+    return;
+  }
+  if (text[i] == '[') {
+    WalkArray(text, i, offset, line, depth + 1, hint);
+    return;
+  }
+  if (text[i] != '{') {
+    Malformed(offset + i, line, "expected a JSON object");
+    return;
+  }
+  // Containers whose first member is the record array are walked without parsing them whole.
+  size_t value_pos = 0;
+  std::string_view first_key = json::FirstKey(text, i, &value_pos);
+  if (IsContainerKey(first_key) && value_pos < text.size() && text[value_pos] == '[') {
+    WalkArray(text, value_pos, offset, line, depth + 1, HintForContainer(first_key));
+    return;
+  }
+  element root;
+  auto error = Parse(text.substr(i), &root);
+  if (error) {
+    for (std::string_view key : kContainerKeys) {
+      size_t p = json::FindMember(text, i, key);
+      if (p != json::kNpos && text[p] == '[') {
+        WalkArray(text, p, offset, line, depth + 1, HintForContainer(key));
+        return;
+      }
+    }
+    Malformed(offset + i, line, std::string("invalid JSON record: ") + simdjson::error_message(error));
+    return;
+  }
+  object obj;
+  if (root.get_object().get(obj) != simdjson::SUCCESS) {
+    Malformed(offset + i, line, "expected a JSON object");
+    return;
+  }
+  std::string_view raw = text.substr(i);
+  while (!raw.empty() && json::IsSpace(raw.back())) raw.remove_suffix(1);
+  std::string_view container;
+  switch (Classify(obj, hint, &container)) {
+    case Kind::kCloudTrail:
+      Deliver(LogType::kCloudTrail, root, raw, offset + i, line, CloudTrailTime(obj));
+      return;
+    case Kind::kGuardDuty:
+      Deliver(LogType::kGuardDuty, root, raw, offset + i, line, GuardDutyTime(obj));
+      return;
+    case Kind::kDigest:
+      ++stats_->skipped["digest"];
+      stop_ = true;
+      return;
+    case Kind::kContainer: {
+      size_t p = json::FindMember(text, i, container);
+      if (p != json::kNpos) WalkArray(text, p, offset, line, depth + 1, HintForContainer(container));
+      return;
+    }
+    case Kind::kEnvelope: {
+      std::string_view type = StringAt(obj, "detail-type");
+      int inner_hint = type.find("GuardDuty") != std::string_view::npos    ? kHintGuardDuty
+                       : type.find("CloudTrail") != std::string_view::npos ? kHintCloudTrail
+                                                                           : kNoHint;
+      size_t p = json::FindMember(text, i, "detail");
+      size_t e = p == json::kNpos ? json::kNpos : json::SkipValue(text, p);
+      if (e == json::kNpos) {
+        Malformed(offset + i, line, "EventBridge envelope without a readable detail");
+        return;
+      }
+      if (inner_hint == kNoHint) {
+        // Only CloudTrail and GuardDuty payloads are events here; others are counted.
+        element detail;
+        object detail_obj;
+        if (Parse(text.substr(p, e - p), &detail) == simdjson::SUCCESS &&
+            detail.get_object().get(detail_obj) == simdjson::SUCCESS) {
+          std::string_view ignored;
+          Kind k = Classify(detail_obj, kNoHint, &ignored);
+          if (k == Kind::kCloudTrail) inner_hint = kHintCloudTrail;
+          if (k == Kind::kGuardDuty) inner_hint = kHintGuardDuty;
+        }
+        if (inner_hint == kNoHint) {
+          Skip("unsupported_record", offset + i, line,
+               "unsupported EventBridge detail-type \"" + std::string(type) + "\"");
+          return;
+        }
+      }
+      ProcessJson(text.substr(p, e - p), offset + p, line, depth + 1, inner_hint);
+      return;
+    }
+    case Kind::kLookupEvent: {
+      std::string_view inner = StringAt(obj, "CloudTrailEvent");
+      ByteBuffer& buf = scratch[std::min(depth, 5)];
+      buf.Resize(inner.size());
+      std::memcpy(buf.data(), inner.data(), inner.size());
+      std::string_view copy = buf.view();
+      size_t s = json::SkipSpace(copy, 0);
+      if (s >= copy.size() || copy[s] != '{') {
+        Malformed(offset + i, line, "CloudTrailEvent is not a JSON object");
+        return;
+      }
+      // The event's offset is that of its lookup-events element.
+      ProcessJson(copy.substr(s), offset + i, line, depth + 1, kHintCloudTrail);
+      return;
+    }
+    case Kind::kMessage: {
+      std::string_view inner = StringAt(obj, "message");
+      ByteBuffer& buf = scratch[std::min(depth, 5)];
+      buf.Resize(inner.size());
+      std::memcpy(buf.data(), inner.data(), inner.size());
+      ProcessMessage(buf.view(), offset + i, line);
+      return;
+    }
+    case Kind::kUnknown:
+      Skip("unsupported_record", offset + i, line,
+           "JSON record is neither CloudTrail nor GuardDuty");
+      return;
+  }
+}
+
+void LogReader::Impl::ProcessMessage(std::string_view message, uint64_t offset, uint64_t line) {
+  size_t s = json::SkipSpace(message, 0);
+  if (s < message.size() && (message[s] == '{' || message[s] == '[')) {
+    Skip("unsupported_record", offset, line, "JSON inside a \"message\" field");
+    return;
+  }
+  std::string error;
+  int64_t time_ms = kUnknownTime;
+  element record;
+  if (VpcFlowReader::LooksLikeFlowLog(message)) {
+    message_flow.ResetHeader();
+    auto kind = message_flow.ParseLine(message, &json, &time_ms, &error);
+    if (kind == VpcFlowReader::LineKind::kRecord) {
+      json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+      if (Parse(json, &record) == simdjson::SUCCESS) {
+        Deliver(LogType::kVpcFlow, record, message, offset, line, time_ms);
+      }
+      return;
+    }
+    if (kind == VpcFlowReader::LineKind::kMalformed) Malformed(offset, line, error);
+    return;
+  }
+  if (S3AccessReader::LooksLikeS3Access(message)) {
+    if (S3AccessReader::ParseLine(message, &json, &time_ms, &error) ==
+        S3AccessReader::LineKind::kRecord) {
+      json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+      if (Parse(json, &record) == simdjson::SUCCESS) {
+        Deliver(LogType::kS3Access, record, message, offset, line, time_ms);
+      }
+    } else {
+      Malformed(offset, line, error);
+    }
+    return;
+  }
+  Skip("unsupported_record", offset, line, "\"message\" holds no flow log or S3 access log line");
+}
+
+void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t offset,
+                                uint64_t line, int depth, int hint) {
+  json::ArrayWalker walker(text, open);
+  // The bytes that open a good record up to its first key (e.g. {"eventVersion"): after a broken
+  // record, reading resumes at the next occurrence.
+  std::string_view signature =
+      hint == kHintCloudTrail ? std::string_view("{\"eventVersion\"") : std::string_view();
+  bool learned = false;
+  while (!stop_) {
+    auto step = walker.Next();
+    if (step == json::ArrayWalker::kEnd) return;
+    if (step == json::ArrayWalker::kElement) {
+      size_t b = walker.begin(), e = walker.end();
+      std::string_view element_text = text.substr(b, e - b);
+      uint64_t malformed_before = stats_->malformed;
+      ProcessJson(element_text, offset + b, line, depth, hint);
+      if (stats_->malformed != malformed_before) {
+        if (!signature.empty()) {
+          size_t p = text.find(signature, b + 1);
+          if (p != std::string_view::npos && p < e) walker.Resume(p);
+        }
+      } else if (!learned) {
+        size_t value_pos;
+        std::string_view key = json::FirstKey(element_text, 0, &value_pos);
+        if (!key.empty() && element_text[0] == '{') {
+          signature = element_text.substr(0, static_cast<size_t>(key.data() + key.size() + 1 -
+                                                                 element_text.data()));
+          learned = true;
+        }
+      }
+      continue;
+    }
+    size_t at = walker.pos();
+    Malformed(offset + at, line,
+              step == json::ArrayWalker::kTruncated ? "truncated JSON: record or array not closed"
+                                                    : "unexpected bytes between array elements");
+    if (signature.empty()) return;
+    size_t p = text.find(signature, at + 1);
+    if (p == std::string_view::npos) return;
+    walker.Resume(p);
+  }
+}
+
+void LogReader::Impl::ReadJsonLines(std::string_view text, size_t begin, size_t end,
+                                    uint64_t first_line) {
+  ForEachLine(text, begin, end, first_line, [&](std::string_view line, size_t off, uint64_t no) {
+    size_t s = json::SkipSpace(line, 0);
+    if (s >= line.size()) return true;
+    if (line[s] == '{' || line[s] == '[') {
+      ProcessJson(line, off, no, 0, kNoHint);
+    } else {
+      Malformed(off + s, no, "JSON Lines: line is not a JSON object");
+    }
+    return !stop_;
+  });
+}
+
+bool LogReader::Impl::LooksLikeJsonLines(std::string_view text, size_t pos) {
+  if (pos >= text.size() || text[pos] != '{') return false;
+  size_t nl = text.find('\n', pos);
+  if (nl == std::string_view::npos) nl = text.size();
+  std::string_view line = text.substr(pos, nl - pos);
+  while (!line.empty() && json::IsSpace(line.back())) line.remove_suffix(1);
+  if (line.empty() || line.back() != '}') return false;
+  // A very long first line is taken as a whole record without checking it (the reader reports it
+  // if it is not); a short one must balance.
+  return line.size() > (1u << 20) || json::SkipValue(line, 0) == line.size();
+}
+
+void LogReader::Impl::ReadJson(std::string_view text, size_t pos) {
+  if (LooksLikeJsonLines(text, pos)) {
+    uint64_t line = 1 + static_cast<uint64_t>(
+                            std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+    ReadJsonLines(text, pos, text.size(), line);
+    return;
+  }
+  // One document, or several pretty-printed ones one after another.
+  while (!stop_) {
+    pos = json::SkipSpace(text, pos);
+    if (pos >= text.size()) return;
+    if (text[pos] == '{' || text[pos] == '[') {
+      size_t e = json::SkipValue(text, pos);
+      if (e == json::kNpos) {
+        ProcessJson(text.substr(pos), pos, 0, 0, kNoHint);
+        return;
+      }
+      ProcessJson(text.substr(pos, e - pos), pos, 0, 0, kNoHint);
+      pos = e;
+      continue;
+    }
+    Malformed(pos, 0, "unexpected bytes after a JSON document");
+    size_t next = text.find("\n{", pos);
+    if (next == std::string_view::npos) return;
+    pos = next + 1;
+  }
+}
+
+void LogReader::Impl::ReadFlowLines(std::string_view text, size_t begin, size_t end,
+                                    uint64_t first_line) {
+  std::string error;
+  ForEachLine(text, begin, end, first_line, [&](std::string_view line, size_t off, uint64_t no) {
+    int64_t time_ms = kUnknownTime;
+    switch (flow.ParseLine(line, &json, &time_ms, &error)) {
+      case VpcFlowReader::LineKind::kRecord: {
+        json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+        element record;
+        if (Parse(json, &record) != simdjson::SUCCESS) {
+          Malformed(off, no, "flow log line could not be rendered as JSON");
+        } else {
+          Deliver(LogType::kVpcFlow, record, line, off, no, time_ms);
+        }
+        break;
+      }
+      case VpcFlowReader::LineKind::kMalformed:
+        Malformed(off, no, error);
+        break;
+      default:
+        break;
+    }
+    return true;
+  });
+}
+
+void LogReader::Impl::ReadS3Lines(std::string_view text, size_t begin, size_t end,
+                                  uint64_t first_line) {
+  std::string error;
+  ForEachLine(text, begin, end, first_line, [&](std::string_view line, size_t off, uint64_t no) {
+    int64_t time_ms = kUnknownTime;
+    switch (S3AccessReader::ParseLine(line, &json, &time_ms, &error)) {
+      case S3AccessReader::LineKind::kRecord: {
+        json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+        element record;
+        if (Parse(json, &record) != simdjson::SUCCESS) {
+          Malformed(off, no, "S3 access log line could not be rendered as JSON");
+        } else {
+          Deliver(LogType::kS3Access, record, line, off, no, time_ms);
+        }
+        break;
+      }
+      case S3AccessReader::LineKind::kMalformed:
+        Malformed(off, no, error);
+        break;
+      default:
+        break;
+    }
+    return true;
+  });
+}
+
+void LogReader::Impl::ReadText(std::string_view name, std::string_view text, EventSink& sink,
+                               IngestStats& stats, const ScanOptions& options) {
+  Begin(name, text, sink, stats, options);
+  Detection d = DetectFormat(text);
+  switch (d.format) {
+    case InputFormat::kEmpty:
+      Skip("empty", 0, 0, "empty file");
+      break;
+    case InputFormat::kUnknown:
+      Skip("unknown_format", 0, 0, "unknown format (not CloudTrail, GuardDuty, VPC flow or S3 access logs)");
+      break;
+    case InputFormat::kJson:
+      ReadJson(text, d.start);
+      break;
+    case InputFormat::kVpcFlow:
+      ReadFlowLines(text, d.start, text.size(), 1);
+      break;
+    case InputFormat::kS3Access:
+      ReadS3Lines(text, d.start, text.size(), 1);
+      break;
+  }
+  FlushLive();
+}
+
+void LogReader::Impl::ReadChunk(std::string_view name, std::string_view text, InputFormat format,
+                                size_t begin, size_t end, uint64_t first_line,
+                                std::string_view header, EventSink& sink, IngestStats& stats,
+                                const ScanOptions& options) {
+  Begin(name, text, sink, stats, options);
+  switch (format) {
+    case InputFormat::kJson:
+      ReadJsonLines(text, begin, end, first_line);
+      break;
+    case InputFormat::kVpcFlow:
+      if (!header.empty()) flow.SetHeader(header);
+      ReadFlowLines(text, begin, end, first_line);
+      break;
+    case InputFormat::kS3Access:
+      ReadS3Lines(text, begin, end, first_line);
+      break;
+    default:
+      break;
+  }
+  FlushLive();
+}
+
+std::optional<std::string_view> LogReader::Impl::Decode(std::string_view name, const ByteBuffer& raw,
+                                         ByteBuffer& out, IngestStats& stats,
+                                         const ScanOptions& options) {
+  std::string_view bytes = raw.view();
+  if (!IsGzip(bytes)) {
+    if (bytes.size() > options.max_file_bytes) {
+      stats.AddError(name, options.max_file_bytes, 0, "file larger than the limit; cut there");
+      return bytes.substr(0, options.max_file_bytes);
+    }
+    return bytes;
+  }
+  Status status = gunzip.Decompress(bytes, options.max_file_bytes, out);
+  if (!status) {
+    ++stats.malformed;
+    stats.AddError(name, 0, 0, status.error().message);
+    // Nothing salvaged: the file is reported once, not again as empty.
+    if (out.size() == 0) return std::nullopt;
+  }
+  return out.view();
+}
+
+void LogReader::Impl::ReadInput(std::string_view name, EventSink& sink, IngestStats& stats,
+                                const ScanOptions& options) {
+  if (std::optional<std::string_view> text = Decode(name, input, decompressed, stats, options)) {
+    stats.bytes += text->size();
+    ReadText(name, *text, sink, stats, options);
+  }
+  input.Shrink(uint64_t{256} << 20);
+  decompressed.Shrink(uint64_t{256} << 20);
+}
+
+LogReader::LogReader() : impl_(std::make_unique<Impl>(nullptr)) {}
+LogReader::LogReader(std::shared_ptr<EventIdSet> seen)
+    : impl_(std::make_unique<Impl>(std::move(seen))) {}
+LogReader::~LogReader() = default;
+
+void LogReader::ResetDedup() { impl_->seen->Clear(); }
+
+void LogReader::ReadBuffer(std::string_view name, std::string_view bytes, EventSink& sink,
+                           IngestStats& stats, const ScanOptions& options) {
+  ++stats.files;
+  if (IsDigestPath(name)) {
+    ++stats.skipped["digest"];
+    return;
+  }
+  impl_->input.Resize(bytes.size());
+  if (!bytes.empty()) std::memcpy(impl_->input.data(), bytes.data(), bytes.size());
+  impl_->ReadInput(name, sink, stats, options);
+}
+
+void LogReader::ReadFile(const std::string& path, EventSink& sink, IngestStats& stats,
+                         const ScanOptions& options) {
+  ++stats.files;
+  if (IsDigestPath(path)) {
+    ++stats.skipped["digest"];
+    return;
+  }
+  std::string error = ReadWholeFile(path, impl_->input);
+  if (!error.empty()) {
+    ++stats.skipped["unreadable"];
+    stats.AddError(path, 0, 0, error);
+    return;
+  }
+  impl_->ReadInput(path, sink, stats, options);
+}
+
+std::string ReadWholeFile(const std::string& path, ByteBuffer& out) {
+  out.Clear();
+  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::string("cannot open: ") + std::strerror(errno);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.Reserve(static_cast<size_t>(st.st_size) + 1);
+  std::string error;
+  while (true) {
+    if (out.capacity() - out.size() < (1 << 16)) out.Reserve(out.size() + (out.size() < (1 << 20) ? (1 << 20) : out.size()));
+    ssize_t n = ::read(fd, out.data() + out.size(), out.capacity() - out.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = std::string("read error: ") + std::strerror(errno);
+      break;
+    }
+    if (n == 0) break;
+    out.Resize(out.size() + static_cast<size_t>(n));
+  }
+  if (fd != 0) ::close(fd);
+  return error;
+}
+
+}  // namespace cloudward::ingest

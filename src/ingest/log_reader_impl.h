@@ -1,0 +1,88 @@
+// Internals of LogReader shared with Scan (which hands split chunks of one big file to several
+// readers). Not a public header.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <simdjson.h>
+#include <string>
+#include <string_view>
+
+#include "ingest/dedup.h"
+#include "ingest/format_detector.h"
+#include "ingest/gzip.h"
+#include "ingest/scan.h"
+#include "ingest/vpc_flow_reader.h"
+
+namespace cloudward::ingest {
+
+struct LogReader::Impl {
+  explicit Impl(std::shared_ptr<EventIdSet> set);
+
+  // Reads one whole decompressed file held in a padded buffer.
+  void ReadText(std::string_view name, std::string_view text, EventSink& sink,
+                IngestStats& stats, const ScanOptions& options);
+  // Reads bytes that may be gzip: decompresses into `decompressed` (or uses `raw` as is when it
+  // is plain and padded). Returns the text to read, or nothing when the input was corrupt gzip
+  // with nothing to salvage (already reported).
+  std::optional<std::string_view> Decode(std::string_view name, const ByteBuffer& raw, ByteBuffer& decompressed,
+                          IngestStats& stats, const ScanOptions& options);
+  // Decodes `input` (read whole from `name`) and reads it; the buffers shrink back afterwards.
+  void ReadInput(std::string_view name, EventSink& sink, IngestStats& stats,
+                 const ScanOptions& options);
+  // Reads lines [begin, end) of a line-oriented file (a chunk of a split file). `first_line` is
+  // the 1-based number of the line at `begin`; `header` the flow log header in force there.
+  void ReadChunk(std::string_view name, std::string_view text, InputFormat format, size_t begin,
+                 size_t end, uint64_t first_line, std::string_view header, EventSink& sink,
+                 IngestStats& stats, const ScanOptions& options);
+
+  // Points the reader at one call's sink/stats/options.
+  void Begin(std::string_view name, std::string_view file_text, EventSink& sink,
+             IngestStats& stats, const ScanOptions& options);
+
+  // True when text[pos] starts a one-line JSON object followed by a line break (JSON Lines).
+  static bool LooksLikeJsonLines(std::string_view text, size_t pos);
+  void ReadJson(std::string_view text, size_t pos);
+  void ReadJsonLines(std::string_view text, size_t begin, size_t end, uint64_t first_line);
+  void ReadFlowLines(std::string_view text, size_t begin, size_t end, uint64_t first_line);
+  void ReadS3Lines(std::string_view text, size_t begin, size_t end, uint64_t first_line);
+  // `text` starts with a JSON value (object or array) located at `offset` in the file.
+  void ProcessJson(std::string_view text, uint64_t offset, uint64_t line, int depth, int hint);
+  void WalkArray(std::string_view text, size_t open, uint64_t offset, uint64_t line, int depth,
+                 int hint);
+  void ProcessMessage(std::string_view message, uint64_t offset, uint64_t line);
+  simdjson::error_code Parse(std::string_view text, simdjson::dom::element* out);
+  void Deliver(LogType type, simdjson::dom::element record, std::string_view raw,
+               uint64_t offset, uint64_t line, int64_t time_ms);
+  void Malformed(uint64_t offset, uint64_t line, std::string reason);
+  void Skip(const char* what, uint64_t offset, uint64_t line, std::string reason);
+  void FlushLive();
+
+  std::shared_ptr<EventIdSet> seen;
+  GzipDecompressor gunzip;
+  ByteBuffer input;         // bytes handed to ReadBuffer, copied here for padding
+  ByteBuffer decompressed;  // gzip output
+  simdjson::dom::parser parser;
+  std::string json;         // a flow / S3 record rendered as JSON
+  ByteBuffer scratch[6];    // unescaped strings (lookup-events, {"message": ...}) per depth
+  VpcFlowReader flow;
+  VpcFlowReader message_flow;
+
+  // Per call.
+  std::string_view name_;
+  std::string_view file_text_;
+  EventSink* sink_ = nullptr;
+  IngestStats* stats_ = nullptr;
+  const ScanOptions* options_ = nullptr;
+  bool stop_ = false;  // a digest file was recognised
+
+  // Live counters for Scan's progress reports (may be null).
+  std::atomic<uint64_t>* live_events = nullptr;
+  uint64_t pending_events = 0;
+};
+
+// Reads a whole file (or stdin for "-") into `out`. Returns an error message or empty.
+std::string ReadWholeFile(const std::string& path, ByteBuffer& out);
+
+}  // namespace cloudward::ingest
