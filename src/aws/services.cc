@@ -1,0 +1,343 @@
+#include "aws/services.h"
+
+namespace cloudward::aws {
+namespace {
+
+std::string Text(const pugi::xml_node& node, const char* name) { return node.child(name).text().as_string(); }
+
+AwsError Malformed(std::string operation, std::string message, std::string request_id = {}) {
+  return AwsError{.code = ErrorCode::kMalformed, .message = std::move(message),
+                  .request_id = std::move(request_id), .operation = std::move(operation)};
+}
+
+void AddList(QueryParams& params, const std::string& prefix, const std::vector<std::string>& values) {
+  for (size_t i = 0; i < values.size(); ++i) params.emplace_back(prefix + "." + std::to_string(i + 1), values[i]);
+}
+
+AwsStatus Done(const auto& result) {
+  if (!result) return AwsFail(result.error());
+  return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------- STS
+AwsResult<sts::CallerIdentity> sts::GetCallerIdentity(AwsClient& aws) {
+  auto r = aws.Query("sts", "GetCallerIdentity");
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node result = r->Result();
+  CallerIdentity id{Text(result, "Account"), Text(result, "Arn"), Text(result, "UserId"), r->request_id};
+  if (id.account.empty()) return AwsFail(Malformed("sts:GetCallerIdentity", "no Account in response", r->request_id));
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------- EC2
+AwsResult<std::vector<ec2::Instance>> ec2::DescribeInstances(AwsClient& aws, const std::vector<std::string>& ids,
+                                                             const std::vector<Filter>& filters) {
+  std::vector<Instance> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams params;
+    AddList(params, "InstanceId", ids);
+    for (size_t i = 0; i < filters.size(); ++i) {
+      std::string p = "Filter." + std::to_string(i + 1);
+      params.emplace_back(p + ".Name", filters[i].name);
+      AddList(params, p + ".Value", filters[i].values);
+    }
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto r = aws.Query("ec2", "DescribeInstances", params);
+    if (!r) return AwsFail(r.error());
+    for (pugi::xml_node res : r->Root().child("reservationSet").children("item")) {
+      for (pugi::xml_node node : res.child("instancesSet").children("item")) {
+        Instance inst;
+        inst.instance_id = Text(node, "instanceId");
+        inst.state = node.child("instanceState").child("name").text().as_string();
+        inst.instance_type = Text(node, "instanceType");
+        inst.vpc_id = Text(node, "vpcId");
+        inst.subnet_id = Text(node, "subnetId");
+        inst.private_ip = Text(node, "privateIpAddress");
+        inst.public_ip = Text(node, "ipAddress");
+        inst.iam_instance_profile_arn = node.child("iamInstanceProfile").child("arn").text().as_string();
+        for (pugi::xml_node g : node.child("groupSet").children("item")) inst.security_group_ids.push_back(Text(g, "groupId"));
+        for (pugi::xml_node n : node.child("networkInterfaceSet").children("item")) {
+          inst.network_interface_ids.push_back(Text(n, "networkInterfaceId"));
+        }
+        for (pugi::xml_node b : node.child("blockDeviceMapping").children("item")) {
+          if (std::string v = b.child("ebs").child("volumeId").text().as_string(); !v.empty()) inst.volume_ids.push_back(v);
+        }
+        for (pugi::xml_node t : node.child("tagSet").children("item")) inst.tags.emplace_back(Text(t, "key"), Text(t, "value"));
+        out.push_back(std::move(inst));
+      }
+    }
+    return Text(r->Root(), "nextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::string> ec2::CreateSecurityGroup(AwsClient& aws, const std::string& vpc_id, const std::string& name,
+                                                const std::string& description) {
+  QueryParams params = {{"GroupName", name}, {"GroupDescription", description}};
+  if (!vpc_id.empty()) params.emplace_back("VpcId", vpc_id);
+  auto r = aws.Query("ec2", "CreateSecurityGroup", params);
+  if (!r) return AwsFail(r.error());
+  std::string id = Text(r->Root(), "groupId");
+  if (id.empty()) return AwsFail(Malformed("ec2:CreateSecurityGroup", "no groupId in response", r->request_id));
+  return id;
+}
+
+AwsStatus ec2::ModifyInstanceSecurityGroups(AwsClient& aws, const std::string& instance_id,
+                                            const std::vector<std::string>& group_ids) {
+  QueryParams params = {{"InstanceId", instance_id}};
+  AddList(params, "GroupId", group_ids);
+  return Done(aws.Query("ec2", "ModifyInstanceAttribute", params));
+}
+
+AwsStatus ec2::ModifyNetworkInterfaceSecurityGroups(AwsClient& aws, const std::string& eni_id,
+                                                    const std::vector<std::string>& group_ids) {
+  QueryParams params = {{"NetworkInterfaceId", eni_id}};
+  AddList(params, "SecurityGroupId", group_ids);
+  return Done(aws.Query("ec2", "ModifyNetworkInterfaceAttribute", params));
+}
+
+AwsResult<std::string> ec2::CreateSnapshot(AwsClient& aws, const std::string& volume_id,
+                                           const std::string& description, const Tags& tags) {
+  QueryParams params = {{"VolumeId", volume_id}, {"Description", description}};
+  if (!tags.empty()) {
+    params.emplace_back("TagSpecification.1.ResourceType", "snapshot");
+    for (size_t i = 0; i < tags.size(); ++i) {
+      std::string p = "TagSpecification.1.Tag." + std::to_string(i + 1);
+      params.emplace_back(p + ".Key", tags[i].first);
+      params.emplace_back(p + ".Value", tags[i].second);
+    }
+  }
+  auto r = aws.Query("ec2", "CreateSnapshot", params);
+  if (!r) return AwsFail(r.error());
+  std::string id = Text(r->Root(), "snapshotId");
+  if (id.empty()) return AwsFail(Malformed("ec2:CreateSnapshot", "no snapshotId in response", r->request_id));
+  return id;
+}
+
+AwsStatus ec2::CreateTags(AwsClient& aws, const std::vector<std::string>& resource_ids, const Tags& tags) {
+  QueryParams params;
+  AddList(params, "ResourceId", resource_ids);
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string p = "Tag." + std::to_string(i + 1);
+    params.emplace_back(p + ".Key", tags[i].first);
+    params.emplace_back(p + ".Value", tags[i].second);
+  }
+  return Done(aws.Query("ec2", "CreateTags", params));
+}
+
+// ---------------------------------------------------------------------------------------- IAM
+AwsResult<std::vector<iam::AccessKey>> iam::ListAccessKeys(AwsClient& aws, const std::string& user_name) {
+  std::vector<AccessKey> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params = {{"UserName", user_name}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", "ListAccessKeys", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node m : result.child("AccessKeyMetadata").children("member")) {
+      out.push_back({Text(m, "UserName"), Text(m, "AccessKeyId"), Text(m, "Status"), Text(m, "CreateDate")});
+    }
+    return std::string(result.child("IsTruncated").text().as_bool() ? Text(result, "Marker") : "");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsStatus iam::UpdateAccessKey(AwsClient& aws, const std::string& user_name, const std::string& access_key_id,
+                               bool active) {
+  QueryParams params = {{"AccessKeyId", access_key_id}, {"Status", active ? "Active" : "Inactive"}};
+  if (!user_name.empty()) params.emplace_back("UserName", user_name);
+  return Done(aws.Query("iam", "UpdateAccessKey", params));
+}
+
+AwsStatus iam::PutUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name,
+                             const std::string& policy_document) {
+  return Done(aws.Query("iam", "PutUserPolicy",
+                        {{"UserName", user_name}, {"PolicyName", policy_name}, {"PolicyDocument", policy_document}}));
+}
+
+AwsStatus iam::DeleteUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name) {
+  return Done(aws.Query("iam", "DeleteUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}}));
+}
+
+// ----------------------------------------------------------------------------------------- S3
+AwsStatus s3::CreateBucket(AwsClient& aws, const std::string& bucket) {
+  RestRequest req{.service = "s3", .method = "PUT", .bucket = bucket, .operation = "s3:CreateBucket"};
+  if (aws.region() != "us-east-1") {
+    req.body = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" +
+               aws.region() + "</LocationConstraint></CreateBucketConfiguration>";
+  }
+  return Done(aws.Rest(req));
+}
+
+AwsResult<std::string> s3::GetBucketPolicy(AwsClient& aws, const std::string& bucket) {
+  auto r = aws.Rest({.service = "s3", .bucket = bucket, .query = {{"policy", ""}}, .operation = "s3:GetBucketPolicy"});
+  if (!r) return AwsFail(r.error());
+  return std::move(r->body);
+}
+
+AwsStatus s3::PutBucketPolicy(AwsClient& aws, const std::string& bucket, const std::string& policy) {
+  return Done(aws.Rest({.service = "s3", .method = "PUT", .bucket = bucket, .query = {{"policy", ""}},
+                        .headers = {{"Content-Type", "application/json"}}, .body = policy,
+                        .content_md5 = true, .operation = "s3:PutBucketPolicy"}));
+}
+
+AwsStatus s3::PutPublicAccessBlock(AwsClient& aws, const std::string& bucket, const PublicAccessBlock& c) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::string body = std::string("<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">") +
+                     "<BlockPublicAcls>" + b(c.block_public_acls) + "</BlockPublicAcls>" +
+                     "<IgnorePublicAcls>" + b(c.ignore_public_acls) + "</IgnorePublicAcls>" +
+                     "<BlockPublicPolicy>" + b(c.block_public_policy) + "</BlockPublicPolicy>" +
+                     "<RestrictPublicBuckets>" + b(c.restrict_public_buckets) + "</RestrictPublicBuckets>" +
+                     "</PublicAccessBlockConfiguration>";
+  return Done(aws.Rest({.service = "s3", .method = "PUT", .bucket = bucket, .query = {{"publicAccessBlock", ""}},
+                        .headers = {{"Content-Type", "application/xml"}}, .body = body, .content_md5 = true,
+                        .operation = "s3:PutPublicAccessBlock"}));
+}
+
+AwsResult<s3::PublicAccessBlock> s3::GetPublicAccessBlock(AwsClient& aws, const std::string& bucket) {
+  auto r = aws.Rest({.service = "s3", .bucket = bucket, .query = {{"publicAccessBlock", ""}},
+                     .operation = "s3:GetPublicAccessBlock"});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_document doc;
+  if (!doc.load_buffer(r->body.data(), r->body.size())) {
+    return AwsFail(Malformed("s3:GetPublicAccessBlock", "response is not XML", r->request_id));
+  }
+  pugi::xml_node root = doc.document_element();
+  auto flag = [&](const char* name) { return root.child(name).text().as_bool(); };
+  return PublicAccessBlock{flag("BlockPublicAcls"), flag("IgnorePublicAcls"), flag("BlockPublicPolicy"),
+                           flag("RestrictPublicBuckets")};
+}
+
+AwsStatus s3::DeletePublicAccessBlock(AwsClient& aws, const std::string& bucket) {
+  return Done(aws.Rest({.service = "s3", .method = "DELETE", .bucket = bucket, .query = {{"publicAccessBlock", ""}},
+                        .operation = "s3:DeletePublicAccessBlock"}));
+}
+
+AwsResult<std::vector<s3::ObjectVersion>> s3::ListObjectVersions(AwsClient& aws, const std::string& bucket,
+                                                                 const std::string& prefix) {
+  std::vector<ObjectVersion> out;
+  // The page token is "key-marker\nversion-id-marker".
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams query = {{"versions", ""}};
+    if (!prefix.empty()) query.emplace_back("prefix", prefix);
+    if (!token.empty()) {
+      size_t nl = token.find('\n');
+      query.emplace_back("key-marker", token.substr(0, nl));
+      if (nl != std::string::npos && nl + 1 < token.size()) query.emplace_back("version-id-marker", token.substr(nl + 1));
+    }
+    auto r = aws.Rest({.service = "s3", .bucket = bucket, .query = query, .operation = "s3:ListObjectVersions"});
+    if (!r) return AwsFail(r.error());
+    pugi::xml_document doc;
+    if (!doc.load_buffer(r->body.data(), r->body.size())) {
+      return AwsFail(Malformed("s3:ListObjectVersions", "response is not XML", r->request_id));
+    }
+    pugi::xml_node root = doc.document_element();
+    for (pugi::xml_node n : root.children()) {
+      std::string name = n.name();
+      if (name != "Version" && name != "DeleteMarker") continue;
+      out.push_back({Text(n, "Key"), Text(n, "VersionId"), n.child("IsLatest").text().as_bool(),
+                     name == "DeleteMarker", n.child("Size").text().as_llong(), Text(n, "LastModified")});
+    }
+    if (!root.child("IsTruncated").text().as_bool()) return std::string();
+    return Text(root, "NextKeyMarker") + "\n" + Text(root, "NextVersionIdMarker");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::string> s3::GetObject(AwsClient& aws, const std::string& bucket, const std::string& key) {
+  auto r = aws.Rest({.service = "s3", .bucket = bucket, .path = "/" + key, .operation = "s3:GetObject"});
+  if (!r) return AwsFail(r.error());
+  return std::move(r->body);
+}
+
+AwsResult<std::string> s3::PutObject(AwsClient& aws, const std::string& bucket, const std::string& key,
+                                     const std::string& body, const std::string& content_type) {
+  RestRequest req{.service = "s3", .method = "PUT", .bucket = bucket, .path = "/" + key, .body = body,
+                  .operation = "s3:PutObject"};
+  if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
+  auto r = aws.Rest(req);
+  if (!r) return AwsFail(r.error());
+  return std::string(r->Header("ETag").value_or(""));
+}
+
+// ---------------------------------------------------------------------------------------- SQS
+namespace {
+AwsResult<std::string> JsonString(AwsResult<JsonResponse> r, const char* key, const char* operation) {
+  if (!r) return AwsFail(r.error());
+  auto it = r->body.find(key);
+  if (it == r->body.end() || !it->is_string()) {
+    return AwsFail(Malformed(operation, std::string("no ") + key + " in response", r->request_id));
+  }
+  return it->get<std::string>();
+}
+}  // namespace
+
+AwsResult<std::string> sqs::CreateQueue(AwsClient& aws, const std::string& name) {
+  return JsonString(aws.Json("sqs", "CreateQueue", {{"QueueName", name}}), "QueueUrl", "sqs:CreateQueue");
+}
+
+AwsResult<std::string> sqs::GetQueueUrl(AwsClient& aws, const std::string& name) {
+  return JsonString(aws.Json("sqs", "GetQueueUrl", {{"QueueName", name}}), "QueueUrl", "sqs:GetQueueUrl");
+}
+
+AwsResult<std::vector<sqs::Message>> sqs::ReceiveMessage(AwsClient& aws, const std::string& queue_url,
+                                                         int max_messages, int wait_seconds, int visibility_timeout) {
+  nlohmann::json body = {{"QueueUrl", queue_url}, {"MaxNumberOfMessages", max_messages},
+                         {"WaitTimeSeconds", wait_seconds}, {"AttributeNames", {"All"}}};
+  if (visibility_timeout >= 0) body["VisibilityTimeout"] = visibility_timeout;
+  auto r = aws.Json("sqs", "ReceiveMessage", body);
+  if (!r) return AwsFail(r.error());
+  std::vector<Message> out;
+  auto messages = r->body.find("Messages");
+  if (messages == r->body.end() || !messages->is_array()) return out;
+  for (const auto& m : *messages) {
+    if (!m.is_object()) continue;
+    Message msg;
+    msg.message_id = m.value("MessageId", "");
+    msg.receipt_handle = m.value("ReceiptHandle", "");
+    msg.body = m.value("Body", "");
+    if (auto a = m.find("Attributes"); a != m.end() && a->is_object()) {
+      for (const auto& [k, v] : a->items()) {
+        if (v.is_string()) msg.attributes[k] = v.get<std::string>();
+      }
+    }
+    out.push_back(std::move(msg));
+  }
+  return out;
+}
+
+AwsStatus sqs::DeleteMessage(AwsClient& aws, const std::string& queue_url, const std::string& receipt_handle) {
+  return Done(aws.Json("sqs", "DeleteMessage", {{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}}));
+}
+
+AwsResult<std::string> sqs::SendMessage(AwsClient& aws, const std::string& queue_url, const std::string& body) {
+  return JsonString(aws.Json("sqs", "SendMessage", {{"QueueUrl", queue_url}, {"MessageBody", body}}), "MessageId",
+                    "sqs:SendMessage");
+}
+
+// ---------------------------------------------------------------------------------------- SNS
+AwsResult<std::string> sns::CreateTopic(AwsClient& aws, const std::string& name) {
+  auto r = aws.Query("sns", "CreateTopic", {{"Name", name}});
+  if (!r) return AwsFail(r.error());
+  std::string arn = Text(r->Result(), "TopicArn");
+  if (arn.empty()) return AwsFail(Malformed("sns:CreateTopic", "no TopicArn in response", r->request_id));
+  return arn;
+}
+
+AwsResult<std::string> sns::Publish(AwsClient& aws, const std::string& topic_arn, const std::string& message,
+                                    const std::string& subject) {
+  QueryParams params = {{"TopicArn", topic_arn}, {"Message", message}};
+  if (!subject.empty()) params.emplace_back("Subject", subject);
+  auto r = aws.Query("sns", "Publish", params);
+  if (!r) return AwsFail(r.error());
+  std::string id = Text(r->Result(), "MessageId");
+  if (id.empty()) return AwsFail(Malformed("sns:Publish", "no MessageId in response", r->request_id));
+  return id;
+}
+
+}  // namespace cloudward::aws

@@ -1,0 +1,313 @@
+// `cloudward hunt [OPTIONS] PATH...`: logs -> events -> Sigma matcher (+ correlation) -> findings
+// -> output, store and summary. The main job of cloudward.
+//
+// Threads: ingest::Scan runs one HuntSink per worker; each owns a detect::Matcher and buffers its
+// findings, handing them over when the worker finishes. Correlation is shared and thread-safe.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analyze/record_findings.h"
+#include "cli/command.h"
+#include "cli/finding_table.h"
+#include "cli/rule_loading.h"
+#include "core/clock.h"
+#include "core/embedded_file.h"
+#include "core/finding_json.h"
+#include "core/time.h"
+#include "detect/correlation_engine.h"
+#include "detect/matcher.h"
+#include "ingest/scan.h"
+#include "store/incident_store.h"
+
+namespace cloudward::cli {
+namespace {
+
+struct HuntOptions {
+  std::vector<std::string> inputs;
+  RuleLoadingOptions rules;
+  std::string format;  // table | jsonl | ocsf; empty = table on a terminal, jsonl otherwise
+  std::string output;
+  std::string summary;
+  int threads = 0;
+  std::string since, until;
+  std::string store_url;
+  bool no_store = false;
+  bool quiet = false;
+};
+
+// Collects findings from all workers.
+class FindingCollector {
+ public:
+  void Add(std::vector<Finding>&& findings) {
+    std::lock_guard lock(mu_);
+    for (auto& f : findings) findings_.push_back(std::move(f));
+  }
+  std::vector<Finding> Take() {
+    std::lock_guard lock(mu_);
+    return std::move(findings_);
+  }
+  std::atomic<uint64_t> count{0};
+
+ private:
+  std::mutex mu_;
+  std::vector<Finding> findings_;
+};
+
+Finding MakeFinding(const detect::Rule& rule, const Event& event, const EventContext& context) {
+  Finding f;
+  f.rule = rule.ref;
+  f.log_type = event.type;
+  f.context = context;
+  f.source_file = std::string(event.source.file);
+  f.source_offset = event.source.offset;
+  f.record = std::string(event.raw);
+  return f;
+}
+
+class HuntSink final : public ingest::EventSink {
+ public:
+  HuntSink(std::shared_ptr<const detect::RuleSet> rules, detect::CorrelationEngine* correlation,
+           FindingCollector* collector)
+      : matcher_(std::move(rules)), correlation_(correlation), collector_(collector) {}
+
+  void OnEvent(const Event& event) override {
+    matcher_.Match(event, matched_);
+    if (matched_.empty()) return;
+    const EventContext context = ingest::Describe(event);
+    for (const detect::Rule* rule : matched_) {
+      if (correlation_ != nullptr && correlation_->Wants(*rule)) {
+        correlation_->Observe(*rule, event, context);
+      }
+      if (rule->standalone) {
+        local_.push_back(MakeFinding(*rule, event, context));
+        collector_->count.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void OnFinish() override { collector_->Add(std::move(local_)); }
+
+ private:
+  detect::Matcher matcher_;
+  detect::CorrelationEngine* correlation_;
+  FindingCollector* collector_;
+  std::vector<const detect::Rule*> matched_;
+  std::vector<Finding> local_;
+};
+
+nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<Finding>& findings,
+                           double seconds, const RuleLoadingResult& rules) {
+  using nlohmann::json;
+  json events = json::object();
+  for (int i = 0; i < kLogTypeCount; ++i) {
+    events[std::string(LogTypeName(static_cast<LogType>(i)))] = stats.events[i];
+  }
+  json skipped = json::object();
+  for (const auto& [reason, n] : stats.skipped) skipped[reason] = n;
+  json errors = json::array();
+  for (const auto& e : stats.errors) {
+    json err = {{"file", e.file}, {"offset", e.offset}, {"reason", e.reason}};
+    if (e.line) err["line"] = e.line;
+    errors.push_back(std::move(err));
+  }
+  std::map<std::string, uint64_t> by_rule;
+  for (const auto& f : findings) ++by_rule[f.rule.id];
+  return {{"files", stats.files},
+          {"bytes", stats.bytes},
+          {"events", events},
+          {"events_total", stats.TotalEvents()},
+          {"duplicates", stats.duplicates},
+          {"malformed", stats.malformed},
+          {"filtered", stats.filtered},
+          {"skipped", skipped},
+          {"errors", errors},
+          {"errors_dropped", stats.errors_dropped},
+          {"rules", {{"loaded", rules.loaded}, {"rejected", rules.rejected.size()}}},
+          {"findings", findings.size()},
+          {"findings_by_rule", by_rule},
+          {"seconds", seconds}};
+}
+
+bool WriteText(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+std::string HumanBytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 4) bytes /= 1000, ++u;
+  return fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
+int RunHunt(const HuntOptions& opt) {
+  const auto started = std::chrono::steady_clock::now();
+  SystemClock clock;
+  ingest::ScanOptions scan;
+  scan.threads = opt.threads;
+  if (!opt.since.empty()) {
+    auto t = ParseTimeBound(opt.since, clock.NowMs());
+    if (!t) return fmt::print(stderr, "hunt: --since: not a time or duration: {}\n", opt.since), kExitUsage;
+    scan.since_ms = *t;
+  }
+  if (!opt.until.empty()) {
+    auto t = ParseTimeBound(opt.until, clock.NowMs());
+    if (!t) return fmt::print(stderr, "hunt: --until: not a time or duration: {}\n", opt.until), kExitUsage;
+    scan.until_ms = *t;
+  }
+  std::string format = opt.format;
+  const bool to_terminal = opt.output.empty() && isatty(STDOUT_FILENO);
+  if (format.empty()) format = to_terminal ? "table" : "jsonl";
+
+  RuleLoadingResult rules = LoadRulesForCommand(opt.rules, "hunt");
+  if (!rules.ok) return kExitUsage;
+
+  std::unique_ptr<store::IncidentStore> store;
+  std::string store_url;
+  if (!opt.no_store) {
+    store_url = opt.store_url.empty() ? store::DefaultStoreUrl() : opt.store_url;
+    auto opened = store::OpenStore(store_url);
+    if (!opened) {
+      fmt::print(stderr, "hunt: cannot open store {}: {}\n", store_url, opened.error().message);
+      return kExitFailure;
+    }
+    store = std::move(*opened);
+  }
+
+  auto correlation = std::make_unique<detect::CorrelationEngine>(rules.rules);
+  detect::CorrelationEngine* correlation_ptr = correlation->empty() ? nullptr : correlation.get();
+  FindingCollector collector;
+  const bool progress = !opt.quiet && isatty(STDERR_FILENO);
+  if (progress) {
+    scan.on_progress = [&collector](const ingest::ScanProgress& p) {
+      fmt::print(stderr, "\r\033[K{}/{} files  {}  {} events  {:.0f} ev/s  {} findings  {} errors",
+                 p.files_done, p.files_total, HumanBytes(static_cast<double>(p.bytes)), p.events,
+                 p.seconds > 0 ? static_cast<double>(p.events) / p.seconds : 0.0,
+                 collector.count.load(), p.errors);
+    };
+  }
+  ingest::IngestStats stats = ingest::Scan(opt.inputs, scan, [&](int) {
+    return std::make_unique<HuntSink>(rules.rules, correlation_ptr, &collector);
+  });
+  if (progress) fmt::print(stderr, "\r\033[K");
+
+  std::vector<Finding> findings = collector.Take();
+  if (correlation_ptr != nullptr) {
+    for (auto& f : correlation_ptr->Finish()) findings.push_back(std::move(f));
+  }
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.context.time_ms != b.context.time_ms) return a.context.time_ms < b.context.time_ms;
+    if (a.source_file != b.source_file) return a.source_file < b.source_file;
+    if (a.source_offset != b.source_offset) return a.source_offset < b.source_offset;
+    return a.rule.id < b.rule.id;
+  });
+
+  // Output.
+  std::FILE* out = stdout;
+  if (!opt.output.empty()) {
+    out = std::fopen(opt.output.c_str(), "wb");
+    if (out == nullptr) {
+      fmt::print(stderr, "hunt: cannot write {}\n", opt.output);
+      return kExitFailure;
+    }
+  }
+  if (format == "table") {
+    WriteFindingTable(out, findings, {.colour = to_terminal});
+  } else {
+    for (const auto& f : findings) {
+      const auto j = format == "ocsf" ? FindingToOcsf(f) : FindingToJson(f);
+      std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), out);
+    }
+  }
+  if (out != stdout && std::fclose(out) != 0) {
+    fmt::print(stderr, "hunt: error writing {}\n", opt.output);
+    return kExitFailure;
+  }
+
+  // Store.
+  if (store) {
+    auto recorded = analyze::RecordFindings(*store, findings);
+    if (!recorded) {
+      fmt::print(stderr, "hunt: store {}: {}\n", store_url, recorded.error().message);
+      return kExitFailure;
+    }
+    if (!opt.quiet) {
+      fmt::print(stderr, "store: {} ({} new findings, {} already stored; {} incidents created, {} updated)\n",
+                 store_url, recorded->findings_added, recorded->findings_duplicate,
+                 recorded->incidents_created, recorded->incidents_updated);
+    }
+  }
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!opt.summary.empty()) {
+    const auto summary = SummaryJson(stats, findings, seconds, rules);
+    if (!WriteText(opt.summary, summary.dump(2) + "\n")) {
+      fmt::print(stderr, "hunt: cannot write summary {}\n", opt.summary);
+      return kExitFailure;
+    }
+  }
+  const uint64_t error_count = stats.errors.size() + stats.errors_dropped;
+  if (!opt.quiet) {
+    for (size_t i = 0; i < stats.errors.size() && i < 10; ++i) {
+      const auto& e = stats.errors[i];
+      fmt::print(stderr, "hunt: {}:{}{}: {}\n", e.file, e.line ? "line " : "offset ",
+                 e.line ? e.line : e.offset, e.reason);
+    }
+    if (error_count > 10) fmt::print(stderr, "hunt: ... {} more input errors (see --summary)\n", error_count - 10);
+    fmt::print(stderr, "{} files, {}, {} events ({} cloudtrail, {} vpcflow, {} guardduty, {} s3access), "
+               "{} duplicates, {} malformed, {} findings in {:.2f}s\n",
+               stats.files, HumanBytes(static_cast<double>(stats.bytes)), stats.TotalEvents(),
+               stats.events[0], stats.events[1], stats.events[2], stats.events[3], stats.duplicates,
+               stats.malformed, findings.size(), seconds);
+  }
+  if (stats.files == 0 && stats.TotalEvents() == 0) {
+    fmt::print(stderr, "hunt: no readable input\n");
+    return kExitFailure;
+  }
+  if (!findings.empty()) return kExitFindings;
+  if (error_count > 0 || stats.malformed > 0) return kExitInputErrors;
+  return kExitOk;
+}
+
+void SetUp(CLI::App& app, int* exit_code) {
+  auto opt = std::make_shared<HuntOptions>();
+  auto* cmd = app.add_subcommand("hunt", "Run detection rules over CloudTrail, VPC Flow Logs, GuardDuty and S3 access logs");
+  cmd->add_option("paths", opt->inputs, "Log files or folders (walked recursively; .gz read transparently; - for stdin)")
+      ->required();
+  AddRuleLoadingOptions(*cmd, opt->rules);
+  cmd->add_option("--format", opt->format, "Output: table (default on a terminal), jsonl (default otherwise), ocsf")
+      ->check(CLI::IsMember({"table", "jsonl", "ocsf"}));
+  cmd->add_option("-o,--output", opt->output, "Write findings to FILE instead of stdout");
+  cmd->add_option("--summary", opt->summary, "Write a JSON summary of the run (counts, errors, timings) to FILE");
+  cmd->add_option("-j,--threads", opt->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--since", opt->since, "Only events at or after TIME (ISO 8601, or a duration back from now: 90m, 36h, 7d)");
+  cmd->add_option("--until", opt->until, "Only events before TIME (ISO 8601 or duration)");
+  cmd->add_option("--store", opt->store_url, "Incident store URL: sqlite://PATH (default: the embedded store) or postgresql://...");
+  cmd->add_flag("--no-store", opt->no_store, "Do not record findings and incidents in a store");
+  cmd->add_flag("-q,--quiet", opt->quiet, "No progress or summary lines on stderr");
+  cmd->footer(
+      "Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 no findings but some input was malformed or\n"
+      "unreadable (listed on stderr and in --summary), 4 could not run.");
+  cmd->callback([opt, exit_code] { *exit_code = RunHunt(*opt); });
+}
+
+}  // namespace
+}  // namespace cloudward::cli
+
+CW_REGISTER_COMMAND(hunt, 10, cloudward::cli::SetUp);

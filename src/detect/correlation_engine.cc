@@ -1,0 +1,327 @@
+#include "detect/correlation_engine.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/time.h"
+#include "detect/detection.h"
+
+namespace cloudward::detect {
+namespace {
+
+constexpr int64_t kMinLateness = 3600 * 1000;  // 1 h
+
+std::string FirstText(EventView& view, simdjson::dom::element record, std::string_view path,
+                      std::vector<Leaf>& scratch, bool& found) {
+  scratch.clear();
+  view.Resolve(record, path, scratch, found);
+  std::string out;
+  for (const Leaf& leaf : scratch) {
+    if (leaf.kind == Leaf::Kind::kNull) continue;
+    if (!out.empty()) out += ',';
+    out += leaf.Text();
+  }
+  return out;
+}
+
+bool NumberOf(EventView& view, simdjson::dom::element record, std::string_view path,
+              std::vector<Leaf>& scratch, double& out) {
+  scratch.clear();
+  bool found = false;
+  view.Resolve(record, path, scratch, found);
+  for (const Leaf& leaf : scratch) {
+    if (leaf.kind == Leaf::Kind::kNumber) {
+      out = leaf.number;
+      return true;
+    }
+    if (leaf.kind == Leaf::Kind::kString) {
+      auto [p, ec] = std::from_chars(leaf.string.data(), leaf.string.data() + leaf.string.size(), out);
+      if (ec == std::errc() && p == leaf.string.data() + leaf.string.size()) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+CorrelationEngine::CorrelationEngine(std::shared_ptr<const RuleSet> rules)
+    : rules_(std::move(rules)), view_(std::make_unique<EventView>(*rules_)) {
+  wanted_.resize(rules_->size());
+  for (size_t i = 0; i < rules_->size(); ++i) {
+    const Rule& r = rules_->at(i);
+    if (!r.is_correlation()) continue;
+    uint32_t state = static_cast<uint32_t>(states_.size());
+    states_.push_back(State{&r, {}});
+    const Correlation& c = *r.correlation;
+    for (size_t k = 0; k < c.rules.size(); ++k) {
+      auto& w = wanted_[c.rules[k]->index];
+      bool seen = std::any_of(w.begin(), w.end(), [&](auto& p) { return p.first == state; });
+      if (!seen) w.emplace_back(state, static_cast<uint32_t>(k));
+    }
+  }
+}
+
+CorrelationEngine::~CorrelationEngine() = default;
+
+bool CorrelationEngine::Wants(const Rule& base) const {
+  return base.index < wanted_.size() && !wanted_[base.index].empty() &&
+         &rules_->at(base.index) == &base;
+}
+
+uint64_t CorrelationEngine::late_events() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return late_;
+}
+
+uint64_t CorrelationEngine::untimed_events() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return untimed_;
+}
+
+void CorrelationEngine::Observe(const Rule& base, const Event& event, const EventContext& context) {
+  if (!Wants(base)) return;
+  int64_t time = context.time_ms != kUnknownTime ? context.time_ms : event.time_ms;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (time == kUnknownTime) {
+    ++untimed_;
+    return;
+  }
+  auto shared_context = std::make_shared<const EventContext>(context);
+  auto file_it = file_ids_.find(event.source.file);
+  if (file_it == file_ids_.end()) {
+    file_it = file_ids_.emplace(std::string(event.source.file), static_cast<uint32_t>(files_.size())).first;
+    files_.emplace_back(event.source.file);
+  }
+  view_->Reset(event.record);
+  std::vector<Leaf> scratch;
+  for (auto [state_index, pos] : wanted_[base.index]) {
+    State& state = states_[state_index];
+    const Correlation& c = *state.rule->correlation;
+    std::vector<std::string> values;
+    std::string key;
+    for (const std::string& field : c.group_fields[pos]) {
+      bool found = false;
+      values.push_back(FirstText(*view_, event.record, field, scratch, found));
+      key += values.back();
+      key += '\x1f';
+    }
+    Entry entry;
+    entry.time = time;
+    entry.rule_pos = pos;
+    entry.file = file_it->second;
+    entry.offset = event.source.offset;
+    entry.context = shared_context;
+    if (c.type == CorrelationType::kValueCount) {
+      bool found = false;
+      entry.value = FirstText(*view_, event.record, c.field, scratch, found);
+      entry.has_value = found && !entry.value.empty();
+    } else if (c.type == CorrelationType::kValueSum || c.type == CorrelationType::kValueAvg) {
+      entry.has_value = NumberOf(*view_, event.record, c.field, scratch, entry.number);
+    }
+    Group& group = state.groups[key];
+    if (group.values.empty()) group.values = values;
+    if (time < group.frontier || time <= watermark_) {
+      ++late_;
+      continue;
+    }
+    group.newest = std::max(group.newest, time);
+    group.pending.push_back(std::move(entry));
+    if (group.pending.size() > kMaxPendingPerGroup) {
+      int64_t up_to = group.newest - std::max(c.timespan_ms, kMinLateness);
+      Replay(state, group, up_to, false, buffered_);
+    }
+  }
+}
+
+void CorrelationEngine::Fire(const State& state, const Group& group,
+                             const std::vector<const Entry*>& entries, double metric, int64_t time,
+                             std::vector<Finding>& out) {
+  if (entries.empty()) return;
+  const Rule& rule = *state.rule;
+  const Correlation& c = *rule.correlation;
+  const Entry* latest = entries.back();
+  for (const Entry* e : entries)
+    if (e->time >= latest->time) latest = e;
+  Finding f;
+  f.rule = rule.ref;
+  f.log_type = c.rules.empty() || !c.rules[0]->log_type ? rule.log_type.value_or(LogType::kCloudTrail)
+                                                       : *c.rules[0]->log_type;
+  if (latest->context) f.context = *latest->context;
+  f.context.time_ms = time;
+  f.source_file = files_[latest->file];
+  f.source_offset = latest->offset;
+  for (size_t j = 0; j < c.group_by.size() && j < group.values.size(); ++j)
+    f.group.emplace_back(c.group_by[j], group.values[j]);
+  for (const Entry* e : entries) {
+    if (f.related.size() >= kMaxRelated) break;
+    f.related.push_back(files_[e->file] + ":" + std::to_string(e->offset));
+  }
+  nlohmann::json record;
+  record["correlation"] = std::string(CorrelationTypeName(c.type));
+  record["count"] = entries.size();
+  if (c.type != CorrelationType::kEventCount) record["value"] = metric;
+  nlohmann::json group_json = nlohmann::json::object();
+  for (const auto& [k, v] : f.group) group_json[k] = v;
+  record["group"] = group_json;
+  int64_t first = entries.front()->time;
+  for (const Entry* e : entries) first = std::min(first, e->time);
+  record["window"] = {{"start", FormatIsoTime(first)},
+                      {"end", FormatIsoTime(time)},
+                      {"timespan_ms", c.timespan_ms}};
+  nlohmann::json rules = nlohmann::json::array();
+  for (const Rule* r : c.rules) rules.push_back(r->ref.title);
+  record["rules"] = rules;
+  f.record = record.dump();
+  out.push_back(std::move(f));
+}
+
+namespace {
+
+double Metric(const Correlation& c, const std::vector<CorrelationEngine::Entry>& window) {
+  switch (c.type) {
+    case CorrelationType::kEventCount: return static_cast<double>(window.size());
+    case CorrelationType::kValueCount: {
+      std::set<std::string_view> distinct;
+      for (const auto& e : window)
+        if (e.has_value) distinct.insert(e.value);
+      return static_cast<double>(distinct.size());
+    }
+    case CorrelationType::kValueSum:
+    case CorrelationType::kValueAvg: {
+      double sum = 0;
+      size_t n = 0;
+      for (const auto& e : window) {
+        if (!e.has_value) continue;
+        sum += e.number;
+        ++n;
+      }
+      if (c.type == CorrelationType::kValueSum) return sum;
+      return n ? sum / static_cast<double>(n) : 0;
+    }
+    case CorrelationType::kTemporal:
+    case CorrelationType::kTemporalOrdered: {
+      std::set<const Rule*> distinct;
+      for (const auto& e : window) distinct.insert(c.rules[e.rule_pos]);
+      return static_cast<double>(distinct.size());
+    }
+  }
+  return 0;
+}
+
+std::vector<const CorrelationEngine::Entry*> Pointers(const std::vector<CorrelationEngine::Entry>& w,
+                                                      int64_t from = std::numeric_limits<int64_t>::min()) {
+  std::vector<const CorrelationEngine::Entry*> out;
+  for (const auto& e : w)
+    if (e.time >= from) out.push_back(&e);
+  return out;
+}
+
+}  // namespace
+
+void CorrelationEngine::CloseWindow(State& state, Group& group, std::vector<Finding>& out) {
+  const Correlation& c = *state.rule->correlation;
+  if (group.window.empty()) return;
+  double metric = Metric(c, group.window);
+  if (c.condition.Test(metric)) Fire(state, group, Pointers(group.window), metric, group.window.back().time, out);
+  group.window.clear();
+}
+
+void CorrelationEngine::Replay(State& state, Group& group, int64_t up_to, bool closing,
+                               std::vector<Finding>& out) {
+  const Correlation& c = *state.rule->correlation;
+  const int64_t span = c.timespan_ms;
+  std::stable_sort(group.pending.begin(), group.pending.end(),
+                   [](const Entry& a, const Entry& b) { return a.time < b.time; });
+  size_t n = 0;
+  while (n < group.pending.size() && group.pending[n].time <= up_to) ++n;
+  const bool sliding = c.condition.LowerBoundOnly() || c.type == CorrelationType::kTemporalOrdered;
+  for (size_t i = 0; i < n; ++i) {
+    Entry& e = group.pending[i];
+    group.frontier = std::max(group.frontier, e.time);
+    if (!sliding) {
+      if (!group.window.empty() && e.time - group.window.front().time > span) CloseWindow(state, group, out);
+      group.window.push_back(std::move(e));
+      continue;
+    }
+    int64_t now = e.time;
+    uint32_t pos = e.rule_pos;
+    group.window.push_back(std::move(e));
+    size_t drop = 0;
+    while (drop < group.window.size() && now - group.window[drop].time > span) ++drop;
+    if (drop) group.window.erase(group.window.begin(), group.window.begin() + static_cast<long>(drop));
+    if (c.type == CorrelationType::kTemporalOrdered) {
+      size_t steps = c.rules.size();
+      if (group.chain.size() != steps) group.chain.assign(steps, INT64_MIN);
+      for (size_t k = steps; k-- > 0;) {
+        if (c.rules[k] != c.rules[pos]) continue;
+        if (k == 0) {
+          group.chain[0] = now;
+        } else if (group.chain[k - 1] != INT64_MIN && now - group.chain[k - 1] <= span) {
+          group.chain[k] = std::max(group.chain[k], group.chain[k - 1]);
+        }
+      }
+      int64_t start = group.chain[steps - 1];
+      if (start != INT64_MIN && now - start <= span) {
+        Fire(state, group, Pointers(group.window, start), static_cast<double>(steps), now, out);
+        group.window.clear();
+        group.chain.assign(steps, INT64_MIN);
+      }
+      continue;
+    }
+    double metric = Metric(c, group.window);
+    if (c.condition.Test(metric)) {
+      Fire(state, group, Pointers(group.window), metric, now, out);
+      group.window.clear();
+    }
+  }
+  group.pending.erase(group.pending.begin(), group.pending.begin() + static_cast<long>(n));
+  if (!sliding && !group.window.empty() && (closing || up_to - group.window.front().time > span))
+    CloseWindow(state, group, out);
+  if (sliding && !group.window.empty()) {
+    // Keep only what a later event's window can still reach.
+    int64_t horizon = group.frontier - span;
+    size_t drop = 0;
+    while (drop < group.window.size() && group.window[drop].time < horizon) ++drop;
+    group.window.erase(group.window.begin(), group.window.begin() + static_cast<long>(drop));
+  }
+}
+
+std::vector<Finding> CorrelationEngine::Advance(int64_t watermark_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  watermark_ = std::max(watermark_, watermark_ms);
+  std::vector<Finding> out = std::move(buffered_);
+  buffered_.clear();
+  for (State& state : states_) {
+    for (auto it = state.groups.begin(); it != state.groups.end();) {
+      Replay(state, it->second, watermark_ms, false, out);
+      Group& g = it->second;
+      if (g.pending.empty() && g.window.empty()) {
+        it = state.groups.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Finding> CorrelationEngine::Finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Finding> out = std::move(buffered_);
+  buffered_.clear();
+  for (State& state : states_) {
+    for (auto& [key, group] : state.groups) {
+      Replay(state, group, std::numeric_limits<int64_t>::max(), true, out);
+    }
+    state.groups.clear();
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return a.context.time_ms < b.context.time_ms;
+  });
+  return out;
+}
+
+}  // namespace cloudward::detect
