@@ -1,13 +1,14 @@
 # The two commands of the README:
 #   make demo   install dependencies, build, generate the sample scenario and hunt it
-#   make test   install dependencies, build (dev and asan presets) and run every test
+#   make test   install dependencies, build (release and asan presets) and run every test but the
+#               slow Sigma oracle (make test-oracle, ~10 min: pySigma from PyPI against the engine)
 PRESET ?= release
 JOBS ?= $(shell nproc)
 BUILD = build/$(PRESET)
 CLOUDWARD = $(BUILD)/src/cli/cloudward
 DEMO_DIR ?= build/demo
 
-.PHONY: deps build demo test test-release test-asan clean bench
+.PHONY: deps build demo test test-release test-oracle clean bench
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +31,9 @@ test: deps
 
 test-release:
 	PRESETS=release bash scripts/run-tests.sh
+
+test-oracle: build
+	. scripts/test-env.sh; ctest --test-dir $(BUILD) -L slow --output-on-failure
 
 bench: build
 	bash bench/run.sh

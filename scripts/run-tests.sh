@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: the release preset (unit, golden, fuzz replay, integration)
-# and the asan preset (ASan + UBSan, everything but tests labelled slow).
+# and the asan preset (ASan + UBSan). Tests labelled slow (the pySigma oracle) run with
+# `make test-oracle`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
