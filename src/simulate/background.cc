@@ -111,7 +111,13 @@ void BackgroundActivity::SetError(const Identity& who, std::string_view action_p
 
 const ApiCall& BackgroundActivity::NextCall(int64_t time) {
   const Account& account = world_.accounts[rng_.Weighted(account_weights_)];
-  const Identity& who = account.identities[rng_.Weighted(account.identity_weights)];
+  const Identity* pick = &account.identities[rng_.Weighted(account.identity_weights)];
+  // The root user is used a few times a month in a well-run organisation, not daily: keep 1 in 60
+  // of its draws (about 0.01% of calls) and give the others to the account's other identities.
+  while (pick->kind == IdentityKind::kRoot && rng_.Below(60) != 0) {
+    pick = &account.identities[rng_.Weighted(account.identity_weights)];
+  }
+  const Identity& who = *pick;
   const int api = static_cast<int>(rng_.Weighted(kMix[static_cast<int>(who.profile)]));
   const Api& def = kApis[api];
   call_.who = &who;

@@ -163,11 +163,18 @@ World BuildWorld(Random& rng, int account_count) {
       id.role_name = std::string(def.role);
       id.role_id = Id(rng, "AROA", kUpperAlnum, 17);
       id.role_arn = "arn:aws:iam::" + acct + ":role/" + id.role_name;
-      id.name = def.session.empty() ? a.instances[rng.Below(a.instances.size())].id : std::string(def.session);
+      const Instance* host = def.session.empty() ? &a.instances[rng.Below(a.instances.size())] : nullptr;
+      id.name = host != nullptr ? host->id : std::string(def.session);
       id.principal_id = id.role_id + ":" + id.name;
       id.arn = "arn:aws:sts::" + acct + ":assumed-role/" + id.role_name + "/" + id.name;
       id.access_key = Id(rng, "ASIA", kUpperAlnum, 16);
-      id.ips = {a.instances[0].public_ip, a.instances[3].public_ip, PublicIp(rng, 34)};
+      // An instance-profile session calls from its instance's one public address; other sessions
+      // from the CI runners and build hosts that assume them.
+      if (host != nullptr) {
+        id.ips = {host->public_ip};
+      } else {
+        id.ips = {a.instances[0].public_ip, a.instances[3].public_ip, PublicIp(rng, 34)};
+      }
       id.agents = def.profile == Profile::kTerraform ? Agents(kTerraformAgents)
                   : def.profile == Profile::kHumanCli ? Agents(kCliAgents)
                                                       : Agents(kAutomationAgents);
