@@ -127,18 +127,15 @@ TEST_F(RecordFindingsTest, StoredButUngroupedFindingsAreRecovered) {
   EXPECT_TRUE(store_->UnassignedFindingKeys()->empty());
 }
 
-TEST_F(RecordFindingsTest, ManyFindingsPerformance) {
+TEST_F(RecordFindingsTest, ManyFindingsOneIncidentPerKey) {
   std::vector<Finding> hunt;
   for (int i = 0; i < 5000; ++i) {
     hunt.push_back(Make("r" + std::to_string(i % 7), kT0 + i * 1000LL, "AKIAUSER" + std::to_string(100000000000 + i % 50), ""));
   }
-  auto start = std::chrono::steady_clock::now();
   auto r = RecordFindings(*store_, hunt);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(r) << r.error().ToString();
   EXPECT_EQ(r->findings_added, 5000u);
-  EXPECT_EQ(r->incidents_created, 50u);
-  std::printf("RecordFindings: 5000 findings, 50 incidents in %lld ms\n", static_cast<long long>(ms));
+  EXPECT_EQ(r->incidents_created, 50u) << "one incident per access key";
 }
 
 TEST_F(RecordFindingsTest, KillNineDuringAHuntLeavesAConsistentStore) {
