@@ -128,6 +128,108 @@ AwsStatus ec2::CreateTags(AwsClient& aws, const std::vector<std::string>& resour
   return Done(aws.Query("ec2", "CreateTags", params));
 }
 
+namespace {
+void AddFilters(QueryParams& params, const std::vector<ec2::Filter>& filters) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    std::string p = "Filter." + std::to_string(i + 1);
+    params.emplace_back(p + ".Name", filters[i].name);
+    AddList(params, p + ".Value", filters[i].values);
+  }
+}
+
+Tags TagSet(const pugi::xml_node& node) {
+  Tags tags;
+  for (pugi::xml_node t : node.child("tagSet").children("item")) tags.emplace_back(Text(t, "key"), Text(t, "value"));
+  return tags;
+}
+
+size_t CountItems(const pugi::xml_node& node) {
+  size_t n = 0;
+  for ([[maybe_unused]] pugi::xml_node item : node.children("item")) ++n;
+  return n;
+}
+}  // namespace
+
+AwsResult<std::vector<ec2::NetworkInterface>> ec2::DescribeNetworkInterfaces(AwsClient& aws,
+                                                                             const std::vector<std::string>& ids,
+                                                                             const std::vector<Filter>& filters) {
+  std::vector<NetworkInterface> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams params;
+    AddList(params, "NetworkInterfaceId", ids);
+    AddFilters(params, filters);
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto r = aws.Query("ec2", "DescribeNetworkInterfaces", params);
+    if (!r) return AwsFail(r.error());
+    for (pugi::xml_node node : r->Root().child("networkInterfaceSet").children("item")) {
+      NetworkInterface eni;
+      eni.network_interface_id = Text(node, "networkInterfaceId");
+      eni.vpc_id = Text(node, "vpcId");
+      eni.instance_id = node.child("attachment").child("instanceId").text().as_string();
+      for (pugi::xml_node g : node.child("groupSet").children("item")) eni.group_ids.push_back(Text(g, "groupId"));
+      out.push_back(std::move(eni));
+    }
+    return Text(r->Root(), "nextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::vector<ec2::SecurityGroup>> ec2::DescribeSecurityGroups(AwsClient& aws,
+                                                                       const std::vector<std::string>& ids,
+                                                                       const std::vector<Filter>& filters) {
+  std::vector<SecurityGroup> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams params;
+    AddList(params, "GroupId", ids);
+    AddFilters(params, filters);
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto r = aws.Query("ec2", "DescribeSecurityGroups", params);
+    if (!r) return AwsFail(r.error());
+    for (pugi::xml_node node : r->Root().child("securityGroupInfo").children("item")) {
+      out.push_back({Text(node, "groupId"), Text(node, "groupName"), Text(node, "vpcId"),
+                     CountItems(node.child("ipPermissions")), CountItems(node.child("ipPermissionsEgress")),
+                     TagSet(node)});
+    }
+    return Text(r->Root(), "nextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsStatus ec2::RevokeAllTrafficEgress(AwsClient& aws, const std::string& group_id,
+                                      const std::vector<std::string>& cidrs) {
+  QueryParams params = {{"GroupId", group_id}, {"IpPermissions.1.IpProtocol", "-1"}};
+  int v4 = 0, v6 = 0;
+  for (const auto& cidr : cidrs) {
+    if (cidr.find(':') == std::string::npos) {
+      params.emplace_back("IpPermissions.1.IpRanges." + std::to_string(++v4) + ".CidrIp", cidr);
+    } else {
+      params.emplace_back("IpPermissions.1.Ipv6Ranges." + std::to_string(++v6) + ".CidrIpv6", cidr);
+    }
+  }
+  return Done(aws.Query("ec2", "RevokeSecurityGroupEgress", params));
+}
+
+AwsResult<std::vector<ec2::Snapshot>> ec2::DescribeSnapshots(AwsClient& aws, const std::vector<std::string>& ids,
+                                                             const std::vector<Filter>& filters) {
+  std::vector<Snapshot> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams params = {{"Owner.1", "self"}};
+    AddList(params, "SnapshotId", ids);
+    AddFilters(params, filters);
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto r = aws.Query("ec2", "DescribeSnapshots", params);
+    if (!r) return AwsFail(r.error());
+    for (pugi::xml_node node : r->Root().child("snapshotSet").children("item")) {
+      out.push_back({Text(node, "snapshotId"), Text(node, "volumeId"), Text(node, "status"), TagSet(node)});
+    }
+    return Text(r->Root(), "nextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------- IAM
 AwsResult<std::vector<iam::AccessKey>> iam::ListAccessKeys(AwsClient& aws, const std::string& user_name) {
   std::vector<AccessKey> out;
@@ -161,6 +263,14 @@ AwsStatus iam::PutUserPolicy(AwsClient& aws, const std::string& user_name, const
 
 AwsStatus iam::DeleteUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name) {
   return Done(aws.Query("iam", "DeleteUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}}));
+}
+
+AwsResult<std::string> iam::GetAccessKeyUser(AwsClient& aws, const std::string& access_key_id) {
+  auto r = aws.Query("iam", "GetAccessKeyLastUsed", {{"AccessKeyId", access_key_id}});
+  if (!r) return AwsFail(r.error());
+  std::string user = Text(r->Result(), "UserName");
+  if (user.empty()) return AwsFail(Malformed("iam:GetAccessKeyLastUsed", "no UserName in response", r->request_id));
+  return user;
 }
 
 // ----------------------------------------------------------------------------------------- S3

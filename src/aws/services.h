@@ -59,6 +59,37 @@ AwsStatus ModifyNetworkInterfaceSecurityGroups(AwsClient& aws, const std::string
 AwsResult<std::string> CreateSnapshot(AwsClient& aws, const std::string& volume_id,
                                       const std::string& description, const Tags& tags = {});
 AwsStatus CreateTags(AwsClient& aws, const std::vector<std::string>& resource_ids, const Tags& tags);
+
+// -- Added for respond/ (isolate-instance, snapshot-instance-volumes).
+struct NetworkInterface {
+  std::string network_interface_id;
+  std::string vpc_id;
+  std::string instance_id;  // attachment; "" when detached
+  std::vector<std::string> group_ids;
+};
+AwsResult<std::vector<NetworkInterface>> DescribeNetworkInterfaces(AwsClient& aws,
+                                                                   const std::vector<std::string>& eni_ids,
+                                                                   const std::vector<Filter>& filters = {});
+struct SecurityGroup {
+  std::string group_id;
+  std::string group_name;
+  std::string vpc_id;
+  size_t ingress_rules = 0;  // IpPermissions entries
+  size_t egress_rules = 0;   // IpPermissionsEgress entries
+  Tags tags;
+};
+AwsResult<std::vector<SecurityGroup>> DescribeSecurityGroups(AwsClient& aws, const std::vector<std::string>& group_ids,
+                                                             const std::vector<Filter>& filters = {});
+// Revokes the all-protocols egress rule to each CIDR (IPv4 "0.0.0.0/0" or IPv6 "::/0").
+AwsStatus RevokeAllTrafficEgress(AwsClient& aws, const std::string& group_id, const std::vector<std::string>& cidrs);
+struct Snapshot {
+  std::string snapshot_id;
+  std::string volume_id;
+  std::string state;
+  Tags tags;
+};
+AwsResult<std::vector<Snapshot>> DescribeSnapshots(AwsClient& aws, const std::vector<std::string>& snapshot_ids,
+                                                   const std::vector<Filter>& filters = {});
 }  // namespace ec2
 
 namespace iam {
@@ -74,6 +105,9 @@ AwsStatus UpdateAccessKey(AwsClient& aws, const std::string& user_name, const st
 AwsStatus PutUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name,
                         const std::string& policy_document);
 AwsStatus DeleteUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name);
+// -- Added for respond/ (deactivate-access-key).
+// The user an access key belongs to (kNotFound for an unknown key).
+AwsResult<std::string> GetAccessKeyUser(AwsClient& aws, const std::string& access_key_id);
 }  // namespace iam
 
 namespace s3 {

@@ -1,0 +1,105 @@
+// block-s3-public-access: sets the bucket's S3 Block Public Access configuration to all four
+// flags true (s3:PutPublicAccessBlock). Prior state: the configuration before, or none; rollback
+// puts it back (or deletes the configuration) unless it changed since.
+#include "aws/services.h"
+#include "respond/action.h"
+#include "respond/decisions.h"
+
+namespace cloudward::respond {
+namespace {
+
+using nlohmann::json;
+
+json ToJson(const aws::s3::PublicAccessBlock& c) {
+  return {{"BlockPublicAcls", c.block_public_acls}, {"IgnorePublicAcls", c.ignore_public_acls},
+          {"BlockPublicPolicy", c.block_public_policy}, {"RestrictPublicBuckets", c.restrict_public_buckets}};
+}
+
+Result<std::optional<aws::s3::PublicAccessBlock>> Read(aws::AwsClient& aws, const std::string& bucket) {
+  auto got = aws::s3::GetPublicAccessBlock(aws, bucket);
+  if (got) return std::optional(*got);
+  if (got.error().aws_code == "NoSuchPublicAccessBlockConfiguration") {
+    return std::optional<aws::s3::PublicAccessBlock>();
+  }
+  if (got.error().aws_code == "NoSuchBucket") return Fail(ErrorCode::kNotFound, "no bucket " + bucket);
+  return Fail(got.error().code, "cannot read the public access block of " + bucket + ": " + got.error().Describe());
+}
+
+class BlockS3PublicAccessAction final : public Action {
+ public:
+  std::string_view Kind() const override { return "block-s3-public-access"; }
+  std::string_view Description() const override {
+    return "Turn on all four S3 Block Public Access settings of a bucket";
+  }
+  std::string_view TargetName() const override { return "bucket name"; }
+
+  Result<Plan> MakePlan(aws::AwsClient& aws, const ActionRequest& request) const override {
+    const std::string& bucket = request.target;
+    if (!ValidBucketName(bucket)) return Fail(ErrorCode::kInvalidArgument, "'" + bucket + "' is not an S3 bucket name");
+    auto current = Read(aws, bucket);
+    if (!current) return tl::unexpected(current.error());
+    Plan plan{.kind = std::string(Kind()), .target = bucket, .incident_id = request.incident_id};
+    plan.prior_state = {{"bucket", bucket}, {"public_access_block", *current ? ToJson(**current) : json("none")}};
+    if (*current && FullyBlocked(**current)) {
+      plan.summary = "bucket " + bucket + " already blocks all public access; nothing to do";
+      return plan;
+    }
+    aws::s3::PublicAccessBlock all;
+    json parameters = ToJson(all);
+    parameters["Bucket"] = bucket;
+    plan.summary = "block all public access to bucket " + bucket;
+    plan.calls.push_back({"s3:PutPublicAccessBlock", parameters,
+                          "bucket " + bucket + ": " + (*current ? Describe(**current) : std::string("no configuration")) +
+                              " -> " + Describe(all),
+                          ""});
+    plan.notes.push_back("public ACL grants and public bucket policy statements stop taking effect; anything "
+                         "served publicly from this bucket (websites, downloads) stops working");
+    plan.notes.push_back("the account-level Block Public Access setting and the bucket policy are not changed");
+    return plan;
+  }
+
+  Result<Plan> PlanRollback(aws::AwsClient& aws, const store::ResponseAction& action,
+                            const Plan& applied) const override {
+    const json& prior_json = applied.prior_state;
+    std::string bucket = prior_json.value("bucket", "");
+    if (bucket.empty()) return Fail(ErrorCode::kMalformed, "action " + action.id + ": prior state lacks the bucket");
+    std::optional<aws::s3::PublicAccessBlock> prior;
+    const json& block = prior_json.contains("public_access_block") ? prior_json["public_access_block"] : json("none");
+    if (block.is_object()) {
+      prior = aws::s3::PublicAccessBlock{block.value("BlockPublicAcls", false), block.value("IgnorePublicAcls", false),
+                                         block.value("BlockPublicPolicy", false),
+                                         block.value("RestrictPublicBuckets", false)};
+    }
+    auto current = Read(aws, bucket);
+    if (!current) return tl::unexpected(current.error());
+    auto restore = PublicAccessBlockRestore(prior, *current);
+    if (!restore) return Fail(restore.error().code, "bucket " + bucket + ": " + restore.error().message);
+    Plan plan{.kind = action.kind, .target = bucket, .incident_id = action.incident_id};
+    plan.prior_state = prior_json;
+    switch (*restore) {
+      case PublicAccessRestore::kNothing:
+        plan.summary = "bucket " + bucket + " already has its prior public access block";
+        break;
+      case PublicAccessRestore::kDelete:
+        plan.summary = "remove the public access block of bucket " + bucket + " (it had none)";
+        plan.calls.push_back({"s3:DeletePublicAccessBlock", {{"Bucket", bucket}},
+                              "bucket " + bucket + ": " + Describe(**current) + " -> no configuration", ""});
+        break;
+      case PublicAccessRestore::kPut: {
+        json parameters = ToJson(*prior);
+        parameters["Bucket"] = bucket;
+        plan.summary = "restore the prior public access block of bucket " + bucket;
+        plan.calls.push_back({"s3:PutPublicAccessBlock", parameters,
+                              "bucket " + bucket + ": " + Describe(**current) + " -> " + Describe(*prior), ""});
+        break;
+      }
+    }
+    return plan;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Action> MakeBlockS3PublicAccessAction() { return std::make_unique<BlockS3PublicAccessAction>(); }
+
+}  // namespace cloudward::respond

@@ -1,0 +1,208 @@
+#include "respond/call_executor.h"
+
+#include "aws/services.h"
+
+namespace cloudward::respond {
+namespace {
+
+using nlohmann::json;
+
+Error BadParameter(const std::string& operation, const std::string& name, const char* expected) {
+  return {ErrorCode::kInvalidArgument, operation + ": parameter " + name + " must be " + expected};
+}
+
+// Reads typed parameters out of a call's JSON, collecting the first problem.
+class Params {
+ public:
+  Params(const std::string& operation, const json& params) : operation_(operation), params_(params) {}
+
+  std::string String(const char* name) {
+    auto it = params_.find(name);
+    if (it == params_.end() || !it->is_string()) {
+      Note(BadParameter(operation_, name, "a string"));
+      return {};
+    }
+    return it->get<std::string>();
+  }
+  bool Bool(const char* name) {
+    auto it = params_.find(name);
+    if (it == params_.end() || !it->is_boolean()) {
+      Note(BadParameter(operation_, name, "a boolean"));
+      return false;
+    }
+    return it->get<bool>();
+  }
+  std::vector<std::string> Strings(const char* name) {
+    std::vector<std::string> out;
+    auto it = params_.find(name);
+    if (it == params_.end() || !it->is_array()) {
+      Note(BadParameter(operation_, name, "an array of strings"));
+      return out;
+    }
+    for (const auto& v : *it) {
+      if (!v.is_string()) {
+        Note(BadParameter(operation_, name, "an array of strings"));
+        return {};
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  aws::Tags TagMap(const char* name) {
+    aws::Tags out;
+    auto it = params_.find(name);
+    if (it == params_.end()) return out;
+    if (!it->is_object()) {
+      Note(BadParameter(operation_, name, "an object of strings"));
+      return out;
+    }
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) {
+        Note(BadParameter(operation_, name, "an object of strings"));
+        return {};
+      }
+      out.emplace_back(k, v.get<std::string>());
+    }
+    return out;
+  }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  void Note(Error e) {
+    if (!error_) error_ = std::move(e);
+  }
+  const std::string& operation_;
+  const json& params_;
+  std::optional<Error> error_;
+};
+
+json Substitute(const json& value, const json& outputs) {
+  if (value.is_string()) {
+    const auto& s = value.get_ref<const std::string&>();
+    if (s.size() > 1 && s[0] == '$') {
+      if (auto it = outputs.find(s.substr(1)); it != outputs.end()) return *it;
+    }
+    return value;
+  }
+  if (value.is_array() || value.is_object()) {
+    json out = value;
+    for (auto& v : out) v = Substitute(v, outputs);
+    return out;
+  }
+  return value;
+}
+
+// Runs one call; returns its output ("" for none) or the error.
+Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& parameters) {
+  Params p(op, parameters);
+  auto done = [&](const aws::AwsStatus& s) -> Result<std::string> {
+    if (!s) return tl::unexpected(s.error().ToError());
+    return std::string();
+  };
+  auto value = [&](const aws::AwsResult<std::string>& r) -> Result<std::string> {
+    if (!r) return tl::unexpected(r.error().ToError());
+    return *r;
+  };
+#define CW_CHECK_PARAMS() \
+  if (p.error()) return tl::unexpected(*p.error())
+
+  if (op == "iam:UpdateAccessKey") {
+    auto user = p.String("UserName"), key = p.String("AccessKeyId"), status = p.String("Status");
+    CW_CHECK_PARAMS();
+    if (status != "Active" && status != "Inactive") return Fail(ErrorCode::kInvalidArgument, op + ": bad Status " + status);
+    return done(aws::iam::UpdateAccessKey(aws, user, key, status == "Active"));
+  }
+  if (op == "ec2:CreateSecurityGroup") {
+    auto vpc = p.String("VpcId"), name = p.String("GroupName"), description = p.String("Description");
+    CW_CHECK_PARAMS();
+    return value(aws::ec2::CreateSecurityGroup(aws, vpc, name, description));
+  }
+  if (op == "ec2:RevokeSecurityGroupEgress") {
+    auto group = p.String("GroupId"), protocol = p.String("IpProtocol");
+    auto cidrs = p.Strings("Cidrs");
+    CW_CHECK_PARAMS();
+    if (protocol != "-1") return Fail(ErrorCode::kInvalidArgument, op + ": only IpProtocol -1 is supported");
+    return done(aws::ec2::RevokeAllTrafficEgress(aws, group, cidrs));
+  }
+  if (op == "ec2:CreateTags") {
+    auto resources = p.Strings("Resources");
+    auto tags = p.TagMap("Tags");
+    CW_CHECK_PARAMS();
+    return done(aws::ec2::CreateTags(aws, resources, tags));
+  }
+  if (op == "ec2:ModifyNetworkInterfaceAttribute") {
+    auto eni = p.String("NetworkInterfaceId");
+    auto groups = p.Strings("Groups");
+    CW_CHECK_PARAMS();
+    if (groups.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": an interface needs at least one group");
+    return done(aws::ec2::ModifyNetworkInterfaceSecurityGroups(aws, eni, groups));
+  }
+  if (op == "ec2:CreateSnapshot") {
+    auto volume = p.String("VolumeId"), description = p.String("Description");
+    auto tags = p.TagMap("Tags");
+    CW_CHECK_PARAMS();
+    return value(aws::ec2::CreateSnapshot(aws, volume, description, tags));
+  }
+  if (op == "s3:PutPublicAccessBlock") {
+    auto bucket = p.String("Bucket");
+    aws::s3::PublicAccessBlock config{p.Bool("BlockPublicAcls"), p.Bool("IgnorePublicAcls"),
+                                      p.Bool("BlockPublicPolicy"), p.Bool("RestrictPublicBuckets")};
+    CW_CHECK_PARAMS();
+    return done(aws::s3::PutPublicAccessBlock(aws, bucket, config));
+  }
+  if (op == "s3:DeletePublicAccessBlock") {
+    auto bucket = p.String("Bucket");
+    CW_CHECK_PARAMS();
+    return done(aws::s3::DeletePublicAccessBlock(aws, bucket));
+  }
+#undef CW_CHECK_PARAMS
+  return Fail(ErrorCode::kInvalidArgument, "unknown operation '" + op + "' in plan");
+}
+
+}  // namespace
+
+std::vector<std::string> Execution::RequestIds() const {
+  std::vector<std::string> out;
+  for (const auto& c : calls) out.insert(out.end(), c.request_ids.begin(), c.request_ids.end());
+  return out;
+}
+
+json Execution::ToJson() const {
+  json calls_json = json::array();
+  for (const auto& c : calls) {
+    json call = {{"operation", c.operation}, {"parameters", c.parameters}, {"request_ids", c.request_ids},
+                 {"ok", !c.error.has_value()}};
+    if (!c.result.empty()) call["result"] = c.result;
+    if (c.error) call["error"] = c.error->message;
+    calls_json.push_back(std::move(call));
+  }
+  json out = {{"calls", std::move(calls_json)}, {"outputs", outputs}, {"ok", ok()}};
+  if (error) out["error"] = error->message;
+  return out;
+}
+
+Execution ExecuteCalls(aws::AwsClient& aws, const std::vector<ApiCall>& calls, const CallRecorder* recorder) {
+  Execution run;
+  for (const auto& call : calls) {
+    CallOutcome outcome{call.operation, Substitute(call.parameters, run.outputs), {}, {}, {}};
+    size_t mark = recorder ? recorder->Mark() : 0;
+    auto result = Run(aws, call.operation, outcome.parameters);
+    if (recorder) {
+      for (const auto& exchange : recorder->Since(mark)) {
+        if (!exchange.request_id.empty()) outcome.request_ids.push_back(exchange.request_id);
+      }
+    }
+    if (!result) {
+      outcome.error = result.error();
+      run.error = Error{result.error().code, call.operation + " failed: " + result.error().message};
+      run.calls.push_back(std::move(outcome));
+      break;
+    }
+    outcome.result = *result;
+    if (!call.output.empty()) run.outputs[call.output] = *result;
+    run.calls.push_back(std::move(outcome));
+  }
+  return run;
+}
+
+}  // namespace cloudward::respond

@@ -1,0 +1,52 @@
+// Runs a plan's calls in order through the typed helpers of aws/services.h, stopping at the first
+// failure. The operations and the JSON shape of their parameters:
+//
+//   iam:UpdateAccessKey                 {"UserName", "AccessKeyId", "Status": "Active"|"Inactive"}
+//   ec2:CreateSecurityGroup             {"VpcId", "GroupName", "Description"}     -> group id
+//   ec2:RevokeSecurityGroupEgress       {"GroupId", "IpProtocol": "-1", "Cidrs": [...]}
+//   ec2:CreateTags                      {"Resources": [...], "Tags": {"key": "value", ...}}
+//   ec2:ModifyNetworkInterfaceAttribute {"NetworkInterfaceId", "Groups": [...]}
+//   ec2:CreateSnapshot                  {"VolumeId", "Description", "Tags": {...}}  -> snapshot id
+//   s3:PutPublicAccessBlock             {"Bucket", "BlockPublicAcls", "IgnorePublicAcls",
+//                                        "BlockPublicPolicy", "RestrictPublicBuckets"} (booleans)
+//   s3:DeletePublicAccessBlock          {"Bucket"}
+//
+// A string parameter "$name" (alone or in an array) is replaced by the output of an earlier call
+// whose ApiCall::output is "name". An unknown operation or a parameter of the wrong type fails
+// that call with kInvalidArgument before anything is sent.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/aws_client.h"
+#include "core/error.h"
+#include "respond/action.h"
+#include "respond/call_recorder.h"
+
+namespace cloudward::respond {
+
+struct CallOutcome {
+  std::string operation;
+  nlohmann::json parameters;             // after substitution
+  std::string result;                    // the call's output (an id), or ""
+  std::vector<std::string> request_ids;  // every HTTP exchange of the call, retries included
+  std::optional<Error> error;
+};
+
+struct Execution {
+  std::vector<CallOutcome> calls;                          // the calls attempted, in order
+  nlohmann::json outputs = nlohmann::json::object();       // output name -> value
+  std::optional<Error> error;                              // the failure that stopped the run
+
+  bool ok() const { return !error.has_value(); }
+  std::vector<std::string> RequestIds() const;
+  nlohmann::json ToJson() const;
+};
+
+// `recorder` may be null (no request ids then); it must be the transport of `aws` to be useful.
+Execution ExecuteCalls(aws::AwsClient& aws, const std::vector<ApiCall>& calls, const CallRecorder* recorder);
+
+}  // namespace cloudward::respond

@@ -1,0 +1,110 @@
+// The pure decisions of the response actions, and the plan's JSON round trip.
+#include <gtest/gtest.h>
+
+#include "respond/action.h"
+#include "respond/decisions.h"
+
+namespace cloudward::respond {
+namespace {
+
+TEST(TargetValidation, AccessKeyIds) {
+  EXPECT_TRUE(ValidAccessKeyId("AKIAIOSFODNN7EXAMPLE"));
+  EXPECT_TRUE(ValidAccessKeyId("ASIAIOSFODNN7EXAMPLE"));
+  EXPECT_FALSE(ValidAccessKeyId("akiaiosfodnn7example"));
+  EXPECT_FALSE(ValidAccessKeyId("AKIA"));
+  EXPECT_FALSE(ValidAccessKeyId("AKIA IOSFODNN7EXAMPLE"));
+  EXPECT_FALSE(ValidAccessKeyId(""));
+}
+
+TEST(TargetValidation, InstanceIdsAndBuckets) {
+  EXPECT_TRUE(ValidInstanceId("i-0123456789abcdef0"));
+  EXPECT_TRUE(ValidInstanceId("i-01234567"));
+  EXPECT_FALSE(ValidInstanceId("i-0123456789ABCDEF0"));
+  EXPECT_FALSE(ValidInstanceId("vol-0123456789abcdef0"));
+  EXPECT_FALSE(ValidInstanceId("i-"));
+  EXPECT_TRUE(ValidBucketName("my.bucket-1"));
+  EXPECT_FALSE(ValidBucketName("My_Bucket"));
+  EXPECT_FALSE(ValidBucketName("ab"));
+  EXPECT_FALSE(ValidBucketName("-bucket"));
+  EXPECT_FALSE(ValidBucketName("../etc"));
+}
+
+TEST(AccessKeyRestore, ReactivatesOnlyAnInactiveKeyThatWasActive) {
+  auto inactive = AccessKeyRestore("Active", "Inactive");
+  ASSERT_TRUE(inactive);
+  EXPECT_EQ(inactive->value_or(""), "Active");
+  auto already = AccessKeyRestore("Active", "Active");
+  ASSERT_TRUE(already);
+  EXPECT_FALSE(already->has_value());
+  auto deleted = AccessKeyRestore("Active", "");
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error().code, ErrorCode::kConflict);
+  EXPECT_FALSE(AccessKeyRestore("Inactive", "Inactive"));
+}
+
+TEST(Isolation, OnlyInterfacesNotExactlyInQuarantineChange) {
+  std::vector<InterfaceGroups> now = {{"eni-1", {"sg-web", "sg-ssh"}}, {"eni-2", {"sg-q"}}, {"eni-3", {"sg-q", "sg-x"}}};
+  auto todo = InterfacesToIsolate(now, "sg-q");
+  ASSERT_EQ(todo.size(), 2u);
+  EXPECT_EQ(todo[0], now[0]);
+  EXPECT_EQ(todo[1], now[2]);
+  EXPECT_TRUE(InterfacesToIsolate({{"eni-2", {"sg-q"}}}, "sg-q").empty());
+}
+
+TEST(Isolation, RestoreSkipsRestoredInterfacesAndRefusesChangedOnes) {
+  std::vector<InterfaceGroups> prior = {{"eni-1", {"sg-web", "sg-ssh"}}, {"eni-2", {"sg-db"}}};
+  auto restore = InterfacesToRestore(prior, {{"eni-1", {"sg-q"}}, {"eni-2", {"sg-db"}}}, "sg-q");
+  ASSERT_TRUE(restore) << restore.error().message;
+  ASSERT_EQ(restore->size(), 1u);
+  EXPECT_EQ((*restore)[0], prior[0]);
+  // Order of the prior groups does not matter for "already restored".
+  auto reordered = InterfacesToRestore(prior, {{"eni-1", {"sg-ssh", "sg-web"}}, {"eni-2", {"sg-db"}}}, "sg-q");
+  ASSERT_TRUE(reordered);
+  EXPECT_TRUE(reordered->empty());
+
+  auto changed = InterfacesToRestore(prior, {{"eni-1", {"sg-q"}}, {"eni-2", {"sg-new"}}}, "sg-q");
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
+  EXPECT_NE(changed.error().message.find("eni-2 now has groups sg-new"), std::string::npos);
+  auto gone = InterfacesToRestore(prior, {{"eni-1", {"sg-q"}}}, "sg-q");
+  ASSERT_FALSE(gone);
+  EXPECT_NE(gone.error().message.find("eni-2 no longer exists"), std::string::npos);
+}
+
+TEST(PublicAccessBlock, RestoreDecisions) {
+  aws::s3::PublicAccessBlock all;  // every flag true
+  aws::s3::PublicAccessBlock partial{true, false, true, false};
+  EXPECT_TRUE(FullyBlocked(all));
+  EXPECT_FALSE(FullyBlocked(partial));
+  EXPECT_EQ(Describe(partial), "BlockPublicAcls=true, IgnorePublicAcls=false, BlockPublicPolicy=true, RestrictPublicBuckets=false");
+
+  EXPECT_EQ(*PublicAccessBlockRestore(std::nullopt, all), PublicAccessRestore::kDelete);
+  EXPECT_EQ(*PublicAccessBlockRestore(partial, all), PublicAccessRestore::kPut);
+  EXPECT_EQ(*PublicAccessBlockRestore(std::nullopt, std::nullopt), PublicAccessRestore::kNothing);
+  EXPECT_EQ(*PublicAccessBlockRestore(partial, partial), PublicAccessRestore::kNothing);
+  auto changed = PublicAccessBlockRestore(std::nullopt, aws::s3::PublicAccessBlock{false, false, false, false});
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
+}
+
+TEST(PlanJson, RoundTripsThroughTheStore) {
+  Plan plan{.kind = "isolate-instance", .target = "i-01234567", .incident_id = "INC-1", .summary = "s"};
+  plan.prior_state = {{"instance_id", "i-01234567"}};
+  plan.calls.push_back({"ec2:CreateSecurityGroup", {{"VpcId", "vpc-1"}}, "create", "quarantine_group"});
+  plan.notes.push_back("n");
+  auto back = Plan::FromJson(plan.ToJson());
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->ToJson(), plan.ToJson());
+  EXPECT_FALSE(back->no_op());
+  EXPECT_FALSE(Plan::FromJson(nlohmann::json::array()));
+  EXPECT_FALSE(Plan::FromJson({{"calls", {{{"parameters", 1}}}}}));
+}
+
+TEST(Registry, FindsActionsByKind) {
+  ASSERT_NE(FindAction("deactivate-access-key"), nullptr);
+  EXPECT_EQ(FindAction("deactivate-access-key")->Kind(), "deactivate-access-key");
+  EXPECT_EQ(FindAction("no-such-action"), nullptr);
+}
+
+}  // namespace
+}  // namespace cloudward::respond
