@@ -17,7 +17,7 @@
 #include "cli/command.h"
 
 namespace cloudward::cli {
-namespace {
+namespace aws_command {
 
 struct AwsOptions {
   std::string region;
@@ -110,7 +110,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   call->callback([options, exit_code] { *exit_code = RunCall(*options); });
 }
 
-}  // namespace
+}  // namespace aws_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(aws, 60, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(aws, 60, cloudward::cli::aws_command::SetUp);

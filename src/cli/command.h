@@ -1,17 +1,22 @@
 // Subcommands register themselves by name, one file each (hunt_command.cc, rules_command.cc, ...),
 // so adding a command never touches main.cc:
 //
-//   namespace {
+//   namespace cloudward::cli {
+//   namespace hunt_command {           // named after the file: the CLI is one unity build
 //   void SetUp(CLI::App& app, int* exit_code) {
 //     auto* cmd = app.add_subcommand("hunt", "Run detection rules over logs");
 //     ... options bound to a shared_ptr<Options> captured by the callback ...
 //     cmd->callback([=] { *exit_code = RunHunt(*options); });
 //   }
-//   }  // namespace
-//   CW_REGISTER_COMMAND(hunt, 10, SetUp);
+//   }  // namespace hunt_command
+//   }  // namespace cloudward::cli
+//   CW_REGISTER_COMMAND(hunt, 10, cloudward::cli::hunt_command::SetUp);
 //
 // Command sources are compiled straight into the `cloudward` executable (not a static library)
-// so that their registration objects are always linked.
+// so that their registration objects are always linked. They are compiled as one unity
+// translation unit, because CLI11 is header-only and costs seconds (a minute under ASan) in every
+// file that includes it; that is why each file keeps its helpers in its own named namespace
+// rather than an anonymous one.
 #pragma once
 
 #include <CLI/CLI.hpp>

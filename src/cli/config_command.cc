@@ -9,7 +9,7 @@
 #include "config/config_loader.h"
 
 namespace cloudward::cli {
-namespace {
+namespace config_command {
 
 struct ConfigCheckOptions {
   std::string config;
@@ -48,7 +48,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   check->callback([opts, exit_code] { *exit_code = RunConfigCheck(*opts); });
 }
 
-}  // namespace
+}  // namespace config_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(config, 900, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(config, 900, cloudward::cli::config_command::SetUp);

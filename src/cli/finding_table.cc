@@ -9,7 +9,7 @@
 #include "core/time.h"
 
 namespace cloudward::cli {
-namespace {
+namespace finding_table_detail {
 
 const char* LevelColour(Level level) {
   switch (level) {
@@ -34,7 +34,9 @@ std::string ActorText(const Actor& a) {
   return "-";
 }
 
-}  // namespace
+}  // namespace finding_table_detail
+
+using namespace finding_table_detail;  // NOLINT: this file's own helpers
 
 void WriteFindingTable(std::FILE* out, const std::vector<Finding>& findings, const TableOptions& options) {
   if (findings.empty()) {

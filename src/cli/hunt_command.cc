@@ -31,7 +31,7 @@
 #include "store/incident_store.h"
 
 namespace cloudward::cli {
-namespace {
+namespace hunt_command {
 
 struct HuntOptions {
   std::vector<std::string> inputs;
@@ -307,7 +307,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->callback([opt, exit_code] { *exit_code = RunHunt(*opt); });
 }
 
-}  // namespace
+}  // namespace hunt_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(hunt, 10, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(hunt, 10, cloudward::cli::hunt_command::SetUp);

@@ -25,7 +25,7 @@
 #include "store/incident_store.h"
 
 namespace cloudward::cli {
-namespace {
+namespace incidents_command {
 
 struct IncidentsOptions {
   std::string store_url;
@@ -259,7 +259,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   update->callback([opt, exit_code] { *exit_code = RunUpdate(*opt); });
 }
 
-}  // namespace
+}  // namespace incidents_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(incidents, 40, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(incidents, 40, cloudward::cli::incidents_command::SetUp);

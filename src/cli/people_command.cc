@@ -13,7 +13,7 @@
 #include "core/time.h"
 
 namespace cloudward::cli {
-namespace {
+namespace people_command {
 
 struct PeopleCheckOptions {
   std::string config;
@@ -111,7 +111,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   check->callback([opts, exit_code] { *exit_code = RunPeopleCheck(*opts); });
 }
 
-}  // namespace
+}  // namespace people_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(people, 910, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(people, 910, cloudward::cli::people_command::SetUp);

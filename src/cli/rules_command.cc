@@ -19,7 +19,7 @@
 #include "ingest/s3_access_reader.h"
 
 namespace cloudward::cli {
-namespace {
+namespace rules_command {
 
 namespace fs = std::filesystem;
 using detect::LoadOptions;
@@ -327,7 +327,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   test->callback([test_opts, exit_code] { *exit_code = RunTest(*test_opts); });
 }
 
-}  // namespace
+}  // namespace rules_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(rules, 20, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(rules, 20, cloudward::cli::rules_command::SetUp);

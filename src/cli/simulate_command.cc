@@ -9,7 +9,7 @@
 #include "simulate/simulator.h"
 
 namespace cloudward::cli {
-namespace {
+namespace simulate_command {
 
 struct SimulateFlags {
   std::string out;
@@ -121,7 +121,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   });
 }
 
-}  // namespace
+}  // namespace simulate_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(simulate, 60, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(simulate, 60, cloudward::cli::simulate_command::SetUp);

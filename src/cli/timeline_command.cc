@@ -22,7 +22,7 @@
 #include "ingest/scan.h"
 
 namespace cloudward::cli {
-namespace {
+namespace timeline_command {
 
 using analyze::TimelineEntry;
 
@@ -311,7 +311,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->callback([opt, exit_code] { *exit_code = RunTimeline(*opt); });
 }
 
-}  // namespace
+}  // namespace timeline_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(timeline, 15, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(timeline, 15, cloudward::cli::timeline_command::SetUp);

@@ -3,7 +3,7 @@
 #include "cli/command.h"
 
 namespace cloudward::cli {
-namespace {
+namespace version_command {
 
 void SetUp(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("version", "Print the version");
@@ -13,7 +13,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   });
 }
 
-}  // namespace
+}  // namespace version_command
 }  // namespace cloudward::cli
 
-CW_REGISTER_COMMAND(version, 1000, cloudward::cli::SetUp);
+CW_REGISTER_COMMAND(version, 1000, cloudward::cli::version_command::SetUp);

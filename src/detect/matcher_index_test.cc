@@ -1,10 +1,9 @@
 // All public AWS rules (SigmaHQ, TrailAlerts, Suzaku) over the TrailDiscover sample records:
 //  1. the indexed Matcher::Match returns exactly the rules a brute-force evaluation of every
 //     rule returns (the index never loses a match);
-//  2. prints the throughput (events/s) as a microbenchmark; not gated.
+//  2. prints how many candidate rules the index hands to each event (throughput is in bench/).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -64,25 +63,9 @@ TEST(MatcherThroughputTest, IndexAgreesWithBruteForceAndIsFast) {
   }
   EXPECT_GT(total_hits, 0u);
 
-  const int kRounds = 50;
-  auto start = std::chrono::steady_clock::now();
-  std::clock_t cpu_start = std::clock();
-  size_t n = 0;
-  for (int round = 0; round < kRounds; ++round) {
-    for (simdjson::dom::element record : records) {
-      Event event;
-      event.record = record;
-      matcher.Match(event, hits);
-      ++n;
-    }
-  }
-  double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << load.loaded << " rules, " << records.size() << " records x " << kRounds
-            << " rounds: " << static_cast<long>(n / cpu) << " events/s (CPU; wall "
-            << static_cast<long>(n / wall) << "), " << total_hits << " hits per pass, "
-            << static_cast<double>(candidates) / static_cast<double>(records.size())
-            << " candidate rules per event\n";
+  std::cout << load.loaded << " rules, " << records.size() << " records, " << total_hits
+            << " hits, " << static_cast<double>(candidates) / static_cast<double>(records.size())
+            << " candidate rules per event (throughput: bench/run.sh)\n";
 }
 
 }  // namespace

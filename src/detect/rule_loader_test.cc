@@ -2,8 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <ctime>
-#include <sys/resource.h>
 
 #include "detect/rule_set.h"
 
@@ -192,7 +190,7 @@ TEST(RuleLoaderTest, LogsourceMapping) {
   EXPECT_EQ(LogTypeForLogsource("windows", "security", ""), std::nullopt);
 }
 
-TEST(RuleLoaderTest, TenThousandRulesLoadQuickly) {
+TEST(RuleLoaderTest, TenThousandRulesAllLoad) {
   std::vector<RuleText> texts;
   for (int i = 0; i < 10000; ++i) {
     texts.push_back({"gen" + std::to_string(i) + ".yml",
@@ -204,17 +202,10 @@ TEST(RuleLoaderTest, TenThousandRulesLoadQuickly) {
                          std::to_string(i) + "'\n  filter:\n    errorCode|exists: true\n"
                          "  condition: sel and not filter\n"});
   }
-  // CPU time, not wall time: the build machines are shared and often oversubscribed.
-  std::clock_t start = std::clock();
+  // Speed and memory of loading many rules are measured in bench/run.sh, not asserted here.
   LoadResult r = LoadRules({}, texts);
-  double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
   EXPECT_EQ(r.loaded, 10000u);
-  EXPECT_LT(seconds, 5.0);
-  EXPECT_LT(usage.ru_maxrss, 500L * 1024);  // KiB
-  std::cout << "10000 rules loaded in " << seconds << " s CPU, max RSS " << usage.ru_maxrss / 1024
-            << " MiB\n";
+  EXPECT_TRUE(r.rejected.empty());
 }
 
 }  // namespace
