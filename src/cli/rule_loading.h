@@ -1,5 +1,7 @@
 // Rule options shared by every command that runs detection (hunt, timeline, serve):
-// --rules PATH (repeatable), --no-default-rules, --placeholders FILE, --field-mappings FILE.
+// --rules PATH (repeatable), --no-default-rules, --placeholders FILE, --field-mappings FILE;
+// and the IOC lists: --ioc-ips, --ioc-domains, --ioc-access-keys, --ioc-user-agents FILE
+// (repeatable), added to the lists named in the configuration (detection.ioc).
 #pragma once
 
 #include <memory>
@@ -8,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/config.h"
+#include "detect/ioc.h"
 #include "detect/rule_set.h"
 
 namespace cloudward::cli {
@@ -31,5 +35,27 @@ void AddRuleLoadingOptions(CLI::App& cmd, RuleLoadingOptions& options);
 // Loads the bundled pack (unless disabled) and the given paths. Rejected rules are reported on
 // stderr with file, line and reason; loading goes on with the rest.
 RuleLoadingResult LoadRulesForCommand(const RuleLoadingOptions& options, const char* command);
+
+struct IocOptions {
+  std::vector<std::string> ips;
+  std::vector<std::string> domains;
+  std::vector<std::string> access_keys;
+  std::vector<std::string> user_agents;
+};
+
+struct IocLoadingResult {
+  bool ok = false;  // false: a list could not be read (the message is already printed)
+  std::shared_ptr<const detect::IocSet> iocs;  // null when no list was named
+  size_t lists = 0;
+  size_t rejected = 0;  // malformed lines, reported and left out
+};
+
+void AddIocOptions(CLI::App& cmd, IocOptions& options);
+
+// Loads the lists named in the configuration (`configured`; relative paths are taken from the
+// directory of `config_path`) and by the flags (relative to the working directory). Malformed
+// lines are reported on stderr with file, line and reason and left out; an unreadable list fails.
+IocLoadingResult LoadIocForCommand(const IocOptions& flags, const config::IocLists& configured,
+                                   const std::string& config_path, const char* command);
 
 }  // namespace cloudward::cli
