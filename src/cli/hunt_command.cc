@@ -2,7 +2,9 @@
 // -> output, store and summary. The main job of cloudward.
 //
 // Threads: ingest::Scan runs one HuntSink per worker; each owns a detect::Matcher and buffers its
-// findings, handing them over when the worker finishes. Correlation is shared and thread-safe.
+// findings, handing them over when the worker finishes. Correlation is shared and thread-safe, and
+// so is the IOC set (detect/ioc.h): each hit kind of an event becomes one finding of the synthetic
+// rule cloudward-ioc-<kind>.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -21,11 +25,13 @@
 #include "cli/command.h"
 #include "cli/finding_table.h"
 #include "cli/rule_loading.h"
+#include "config/config_loader.h"
 #include "core/clock.h"
 #include "core/embedded_file.h"
 #include "core/finding_json.h"
 #include "core/time.h"
 #include "detect/correlation_engine.h"
+#include "detect/ioc.h"
 #include "detect/matcher.h"
 #include "ingest/scan.h"
 #include "store/incident_store.h"
@@ -36,6 +42,8 @@ namespace hunt_command {
 struct HuntOptions {
   std::vector<std::string> inputs;
   RuleLoadingOptions rules;
+  IocOptions ioc;
+  std::string config;
   std::string format;  // table | jsonl | ocsf; empty = table on a terminal, jsonl otherwise
   std::string output;
   std::string summary;
@@ -64,9 +72,9 @@ class FindingCollector {
   std::vector<Finding> findings_;
 };
 
-Finding MakeFinding(const detect::Rule& rule, const Event& event, const EventContext& context) {
+Finding MakeFinding(RuleRef rule, const Event& event, const EventContext& context) {
   Finding f;
-  f.rule = rule.ref;
+  f.rule = std::move(rule);
   f.log_type = event.type;
   f.context = context;
   f.source_file = std::string(event.source.file);
@@ -77,22 +85,32 @@ Finding MakeFinding(const detect::Rule& rule, const Event& event, const EventCon
 
 class HuntSink final : public ingest::EventSink {
  public:
+  // `iocs` may be null (no IOC list given).
   HuntSink(std::shared_ptr<const detect::RuleSet> rules, detect::CorrelationEngine* correlation,
-           FindingCollector* collector)
-      : matcher_(std::move(rules)), correlation_(correlation), collector_(collector) {}
+           const detect::IocSet* iocs, FindingCollector* collector)
+      : matcher_(std::move(rules)), correlation_(correlation), iocs_(iocs), collector_(collector) {}
 
   void OnEvent(const Event& event) override {
     matcher_.Match(event, matched_);
-    if (matched_.empty()) return;
+    if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
+    if (matched_.empty() && ioc_hits_.empty()) return;
     const EventContext context = ingest::Describe(event);
     for (const detect::Rule* rule : matched_) {
       if (correlation_ != nullptr && correlation_->Wants(*rule)) {
         correlation_->Observe(*rule, event, context);
       }
       if (rule->standalone) {
-        local_.push_back(MakeFinding(*rule, event, context));
+        local_.push_back(MakeFinding(rule->ref, event, context));
         collector_->count.fetch_add(1, std::memory_order_relaxed);
       }
+    }
+    // Hits of one kind are contiguous (IocSet::Match); each kind is one finding.
+    for (size_t begin = 0, end = 0; begin < ioc_hits_.size(); begin = end) {
+      end = begin + 1;
+      while (end < ioc_hits_.size() && ioc_hits_[end].kind == ioc_hits_[begin].kind) ++end;
+      const std::span<const detect::IocHit> run(ioc_hits_.data() + begin, end - begin);
+      local_.push_back(MakeFinding(detect::IocRule(run), event, context));
+      collector_->count.fetch_add(1, std::memory_order_relaxed);
     }
   }
 
@@ -101,13 +119,15 @@ class HuntSink final : public ingest::EventSink {
  private:
   detect::Matcher matcher_;
   detect::CorrelationEngine* correlation_;
+  const detect::IocSet* iocs_;
   FindingCollector* collector_;
   std::vector<const detect::Rule*> matched_;
+  std::vector<detect::IocHit> ioc_hits_;
   std::vector<Finding> local_;
 };
 
 nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<Finding>& findings,
-                           double seconds, const RuleLoadingResult& rules) {
+                           double seconds, const RuleLoadingResult& rules, const IocLoadingResult& ioc) {
   using nlohmann::json;
   json events = json::object();
   for (int i = 0; i < kLogTypeCount; ++i) {
@@ -123,20 +143,29 @@ nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<F
   }
   std::map<std::string, uint64_t> by_rule;
   for (const auto& f : findings) ++by_rule[f.rule.id];
-  return {{"files", stats.files},
-          {"bytes", stats.bytes},
-          {"events", events},
-          {"events_total", stats.TotalEvents()},
-          {"duplicates", stats.duplicates},
-          {"malformed", stats.malformed},
-          {"filtered", stats.filtered},
-          {"skipped", skipped},
-          {"errors", errors},
-          {"errors_dropped", stats.errors_dropped},
-          {"rules", {{"loaded", rules.loaded}, {"rejected", rules.rejected.size()}}},
-          {"findings", findings.size()},
-          {"findings_by_rule", by_rule},
-          {"seconds", seconds}};
+  json out = {{"files", stats.files},
+              {"bytes", stats.bytes},
+              {"events", events},
+              {"events_total", stats.TotalEvents()},
+              {"duplicates", stats.duplicates},
+              {"malformed", stats.malformed},
+              {"filtered", stats.filtered},
+              {"skipped", skipped},
+              {"errors", errors},
+              {"errors_dropped", stats.errors_dropped},
+              {"rules", {{"loaded", rules.loaded}, {"rejected", rules.rejected.size()}}},
+              {"findings", findings.size()},
+              {"findings_by_rule", by_rule},
+              {"seconds", seconds}};
+  if (ioc.iocs) {
+    json indicators = json::object();
+    for (int k = 0; k < detect::kIocKindCount; ++k) {
+      const auto kind = static_cast<detect::IocKind>(k);
+      indicators[std::string(detect::IocKindName(kind))] = ioc.iocs->size(kind);
+    }
+    out["ioc"] = {{"lists", ioc.lists}, {"indicators", indicators}, {"rejected", ioc.rejected}};
+  }
+  return out;
 }
 
 bool WriteText(const std::string& path, const std::string& text) {
@@ -172,8 +201,20 @@ int RunHunt(const HuntOptions& opt) {
   const bool to_terminal = opt.output.empty() && isatty(STDOUT_FILENO);
   if (format.empty()) format = to_terminal ? "table" : "jsonl";
 
+  const std::optional<std::string> config_path = config::FindConfigPath(opt.config);
+  config::LoadResult configured = config_path ? config::LoadConfigFile(*config_path) : config::LoadResult{};
+  if (!configured.ok()) {
+    for (const config::Problem& p : configured.problems) fmt::print(stderr, "hunt: {}\n", p.ToString());
+    fmt::print(stderr, "hunt: the configuration has problems (see `cloudward config check`)\n");
+    return kExitUsage;
+  }
+
   RuleLoadingResult rules = LoadRulesForCommand(opt.rules, "hunt");
   if (!rules.ok) return kExitUsage;
+  const IocLoadingResult ioc =
+      LoadIocForCommand(opt.ioc, configured.config.detection.ioc, config_path.value_or(""), "hunt");
+  if (!ioc.ok) return kExitUsage;
+  const detect::IocSet* iocs = ioc.iocs && !ioc.iocs->empty() ? ioc.iocs.get() : nullptr;
 
   std::unique_ptr<store::IncidentStore> store;
   std::string store_url;
@@ -200,7 +241,7 @@ int RunHunt(const HuntOptions& opt) {
     };
   }
   ingest::IngestStats stats = ingest::Scan(opt.inputs, scan, [&](int) {
-    return std::make_unique<HuntSink>(rules.rules, correlation_ptr, &collector);
+    return std::make_unique<HuntSink>(rules.rules, correlation_ptr, iocs, &collector);
   });
   if (progress) fmt::print(stderr, "\r\033[K");
 
@@ -228,8 +269,9 @@ int RunHunt(const HuntOptions& opt) {
     WriteFindingTable(out, findings, {.colour = to_terminal});
   } else {
     for (const auto& f : findings) {
-      const auto j = format == "ocsf" ? FindingToOcsf(f) : FindingToJson(f);
-      std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      std::string line = format == "ocsf"
+                             ? FindingToOcsf(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                             : FindingToJsonLine(f);
       line += '\n';
       std::fwrite(line.data(), 1, line.size(), out);
     }
@@ -256,7 +298,7 @@ int RunHunt(const HuntOptions& opt) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!opt.summary.empty()) {
-    const auto summary = SummaryJson(stats, findings, seconds, rules);
+    const auto summary = SummaryJson(stats, findings, seconds, rules, ioc);
     if (!WriteText(opt.summary, summary.dump(2) + "\n")) {
       fmt::print(stderr, "hunt: cannot write summary {}\n", opt.summary);
       return kExitFailure;
@@ -291,6 +333,9 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->add_option("paths", opt->inputs, "Log files or folders (walked recursively; .gz read transparently; - for stdin)")
       ->required();
   AddRuleLoadingOptions(*cmd, opt->rules);
+  AddIocOptions(*cmd, opt->ioc);
+  cmd->add_option("--config", opt->config,
+                  "Configuration file, for detection.ioc (default: $CLOUDWARD_CONFIG, ~/.config/cloudward/cloudward.yaml)");
   cmd->add_option("--format", opt->format, "Output: table (default on a terminal), jsonl (default otherwise), ocsf")
       ->check(CLI::IsMember({"table", "jsonl", "ocsf"}));
   cmd->add_option("-o,--output", opt->output, "Write findings to FILE instead of stdout");

@@ -1,5 +1,7 @@
 #include "core/finding_json.h"
 
+#include <simdjson.h>
+
 #include <cctype>
 #include <string>
 
@@ -47,7 +49,9 @@ std::string Capitalised(std::string_view s) {
 
 }  // namespace
 
-json FindingToJson(const Finding& f) {
+namespace {
+// Everything but the record.
+json FindingJsonWithoutRecord(const Finding& f) {
   json out;
   out["rule"] = {{"id", f.rule.id},
                  {"title", f.rule.title},
@@ -76,8 +80,36 @@ json FindingToJson(const Finding& f) {
     out["group"] = std::move(group);
   }
   if (!f.related.empty()) out["related"] = f.related;
+  return out;
+}
+}  // namespace
+
+json FindingToJson(const Finding& f) {
+  json out = FindingJsonWithoutRecord(f);
   out["record"] = RecordJson(f.record);
   return out;
+}
+
+std::string FindingToJsonLine(const Finding& f) {
+  std::string line = FindingJsonWithoutRecord(f).dump(-1, ' ', false, json::error_handler_t::replace);
+  line.pop_back();  // the closing brace; the record goes last
+  line += ",\"record\":";
+  const std::string& r = f.record;
+  bool spliced = false;
+  if (!r.empty() && (r.front() == '{' || r.front() == '[')) {
+    // Records that are JSON came through simdjson, which validated them (UTF-8 included): copy
+    // them minified instead of parsing and re-serialising them (the hot path of a noisy hunt).
+    std::string minified(r.size() + 1, '\0');
+    size_t length = 0;
+    if (simdjson::minify(r.data(), r.size(), minified.data(), length) == simdjson::SUCCESS &&
+        length > 0 && (minified[length - 1] == '}' || minified[length - 1] == ']')) {
+      line.append(minified.data(), length);
+      spliced = true;
+    }
+  }
+  if (!spliced) line += RecordJson(r).dump(-1, ' ', false, json::error_handler_t::replace);
+  line += '}';
+  return line;
 }
 
 Result<Finding> FindingFromJson(const json& j) {

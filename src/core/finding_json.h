@@ -6,6 +6,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <optional>
 
 #include "core/finding.h"
@@ -18,6 +19,10 @@ namespace cloudward {
 // source {file, offset}, record (the original record: a JSON object, or the log line as a
 // string), and for correlation findings group {k: v} and related [..].
 nlohmann::json FindingToJson(const Finding& finding);
+
+// FindingToJson(finding) as one line of JSON (the `hunt --format jsonl` output), with a JSON
+// record copied minified rather than parsed and re-serialised; "record" is the last key.
+std::string FindingToJsonLine(const Finding& finding);
 
 // Inverse of FindingToJson, for the store and tests.
 Result<Finding> FindingFromJson(const nlohmann::json& json);

@@ -54,6 +54,21 @@ TEST(FindingJson, LogLineRecordStaysAString) {
   EXPECT_TRUE(j["record"].is_string());
 }
 
+TEST(FindingJson, LineIsTheSameJsonOnOneLine) {
+  Finding f = SampleFinding();
+  f.record = "{\n  \"eventName\": \"CreateAccessKey\",\n  \"requestParameters\": {\"userName\": \"a b\\n\u00e9\"},\n  \"x\": [1, 2]\n}";
+  std::string line = FindingToJsonLine(f);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << "one line even for a pretty-printed record";
+  EXPECT_EQ(nlohmann::json::parse(line), FindingToJson(f));
+  f.log_type = LogType::kS3Access;
+  f.record = "owner bucket [06/Feb/2019:00:00:38 +0000] \"quoted\" \\ -";
+  EXPECT_EQ(nlohmann::json::parse(FindingToJsonLine(f)), FindingToJson(f)) << "a log line stays a string";
+  f.record = "{not json";
+  EXPECT_EQ(nlohmann::json::parse(FindingToJsonLine(f)), FindingToJson(f)) << "broken JSON text stays a string";
+  f.record.clear();
+  EXPECT_EQ(nlohmann::json::parse(FindingToJsonLine(f)), FindingToJson(f));
+}
+
 TEST(FindingJson, RejectsMalformed) {
   EXPECT_FALSE(FindingFromJson(nlohmann::json::array()));
   EXPECT_FALSE(FindingFromJson({{"rule", {{"id", "x"}}}, {"log_type", "nope"}}));
