@@ -204,13 +204,24 @@ int RunRollback(const RespondOptions& opt) {
 std::string Time(int64_t ms) { return ms == kUnknownTime ? "-" : FormatIsoTime(ms); }
 
 int RunList(const RespondOptions& opt) {
-  if (opt.incident.empty()) return Report("list", {ErrorCode::kInvalidArgument, "--incident is required"});
   auto store = OpenStore(opt);
   if (!store) return Report("list", store.error());
-  auto incident = (*store)->GetIncident(opt.incident);
-  if (!incident) return Report("list", incident.error());
-  auto actions = (*store)->ListActions(opt.incident);
-  if (!actions) return Report("list", actions.error());
+  std::vector<std::string> incident_ids;
+  if (!opt.incident.empty()) {
+    auto incident = (*store)->GetIncident(opt.incident);
+    if (!incident) return Report("list", incident.error());
+    incident_ids.push_back(opt.incident);
+  } else {  // every incident's actions
+    auto incidents = (*store)->ListIncidents({});
+    if (!incidents) return Report("list", incidents.error());
+    for (const auto& i : *incidents) incident_ids.push_back(i.id);
+  }
+  auto actions = Result<std::vector<store::ResponseAction>>(std::vector<store::ResponseAction>{});
+  for (const std::string& id : incident_ids) {
+    auto some = (*store)->ListActions(id);
+    if (!some) return Report("list", some.error());
+    actions->insert(actions->end(), some->begin(), some->end());
+  }
   if (opt.list_format == "json") {
     json out = json::array();
     for (const auto& a : *actions) {
@@ -292,14 +303,68 @@ void SetUp(CLI::App& app, int* exit_code) {
   aws_flags(rollback);
   rollback->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, false) ? RunRollback(*opt) : kExitUsage; });
 
-  auto* list = cmd->add_subcommand("list", "List the response actions recorded on an incident");
-  list->add_option("--incident", opt->incident, "Incident id")->required();
+  auto* list = cmd->add_subcommand("list", "List the response actions recorded on an incident (default: all)");
+  list->add_option("--incident", opt->incident, "Incident id (default: every incident)");
   list->add_option("--format", opt->list_format, "table or json");
   store_flag(list);
   list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->list_format, true) ? RunList(*opt) : kExitUsage; });
+}
+
+// The short forms of the incident-response runbook: `contain instance|key|bucket TARGET`,
+// `actions list`, `rollback ACTION_ID`. Same code paths as `respond`.
+void SetUpShortForms(CLI::App& app, int* exit_code) {
+  auto opt = std::make_shared<RespondOptions>();
+  auto* contain = app.add_subcommand(
+      "contain", "Contain a resource: instance (isolate), key (deactivate), bucket (block public access); dry run "
+                 "unless --apply");
+  auto what = std::make_shared<std::string>();  // outlives SetUp: the callback runs after parsing
+  contain->add_option("what", *what, "instance, key or bucket (principal and ip: not available yet)")
+      ->required()
+      ->check(CLI::IsMember({"instance", "key", "bucket", "principal", "ip"}));
+  contain->add_option("target", opt->target, "Instance id, access key id or bucket name")->required();
+  contain->add_option("--incident", opt->incident, "Incident the action is recorded on (required with --apply)");
+  contain->add_flag("--apply", opt->apply, "Make the changes (without it: print the plan, change nothing)");
+  contain->add_option("--user", opt->user, "key: the key's user (default: looked up)");
+  contain->add_option("--as", opt->as, "Who applies it (default $USER)");
+  contain->add_option("--format", opt->format, "text or json");
+  contain->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
+  contain->add_option("--region", opt->region, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)");
+  contain->callback([opt, exit_code, what] {
+    if (*what == "principal" || *what == "ip") {
+      fmt::print(stderr, "contain {}: not available yet (instance, key and bucket are)\n", *what);
+      *exit_code = kExitUsage;
+      return;
+    }
+    opt->kind = *what == "instance" ? "isolate-instance" : *what == "key" ? "deactivate-access-key" : "block-s3-public-access";
+    if (!ValidFormat(opt->format, false)) {
+      *exit_code = kExitUsage;
+    } else if (opt->apply || !opt->incident.empty()) {
+      *exit_code = RunApply(*opt);
+    } else {
+      *exit_code = RunPlan(*opt);
+    }
+  });
+
+  auto* actions = app.add_subcommand("actions", "Response actions recorded in the store");
+  actions->require_subcommand(1);
+  auto* list = actions->add_subcommand("list", "List response actions, of one incident or of all");
+  list->add_option("--incident", opt->incident, "Incident id (default: every incident)");
+  list->add_option("--format", opt->list_format, "table or json");
+  list->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
+  list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->list_format, true) ? RunList(*opt) : kExitUsage; });
+
+  auto* rollback = app.add_subcommand("rollback", "Restore the prior state recorded by an action (dry run unless --apply)");
+  rollback->add_option("action_id", opt->action_id, "Action id (ACT-...)")->required();
+  rollback->add_flag("--apply", opt->apply, "Make the changes (without it: dry run)");
+  rollback->add_option("--as", opt->as, "Who rolls it back (default $USER)");
+  rollback->add_option("--format", opt->format, "text or json");
+  rollback->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
+  rollback->add_option("--region", opt->region, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)");
+  rollback->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, false) ? RunRollback(*opt) : kExitUsage; });
 }
 
 }  // namespace respond_command
 }  // namespace cloudward::cli
 
 CW_REGISTER_COMMAND(respond, 50, cloudward::cli::respond_command::SetUp);
+CW_REGISTER_COMMAND(contain_actions_rollback, 51, cloudward::cli::respond_command::SetUpShortForms);
