@@ -24,7 +24,10 @@ demo: build
 	  --summary $(DEMO_DIR)/summary.json --output $(DEMO_DIR)/findings.txt --format table; \
 	  status=$$?; cat $(DEMO_DIR)/findings.txt; \
 	  echo; echo "store:   $(DEMO_DIR)/cloudward.db"; echo "summary: $(DEMO_DIR)/summary.json"; \
-	  echo "findings: $(DEMO_DIR)/findings.txt"; test $$status -le 1
+	  echo "findings: $(DEMO_DIR)/findings.txt"; echo; \
+	  $(CLOUDWARD) incidents list --store sqlite://$(DEMO_DIR)/cloudward.db --status active; \
+	  echo; echo "next: $(CLOUDWARD) report INC-... --store sqlite://$(DEMO_DIR)/cloudward.db -o incident.html"; \
+	  test $$status -le 1
 
 test: deps
 	bash scripts/run-tests.sh
