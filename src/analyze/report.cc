@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analyze/attack.h"
+#include "core/finding_json.h"
 #include "core/time.h"
 
 namespace cloudward::analyze {
@@ -153,16 +154,6 @@ std::string MdCell(std::string_view text) {
   return out;
 }
 
-int OcsfSeverity(Level level) {
-  switch (level) {
-    case Level::kInformational: return 1;
-    case Level::kLow: return 2;
-    case Level::kMedium: return 3;
-    case Level::kHigh: return 4;
-    case Level::kCritical: return 5;
-  }
-  return 0;
-}
 
 std::string_view AsffSeverity(Level level) {
   switch (level) {
@@ -427,7 +418,7 @@ json IncidentToOcsf(const ReportData& d, int64_t now_ms) {
       {"category_name", "Findings"},
       {"activity_id", activity},
       {"type_uid", 200500 + activity},
-      {"severity_id", OcsfSeverity(inc.severity)},
+      {"severity_id", OcsfSeverityId(inc.severity)},
       {"severity", std::string(LevelName(inc.severity))},
       {"status_id", OcsfStatus(inc.status)},
       {"status", std::string(store::IncidentStatusName(inc.status))},

@@ -219,7 +219,7 @@ int RunHunt(const HuntOptions& opt) {
   std::unique_ptr<store::IncidentStore> store;
   std::string store_url;
   if (!opt.no_store) {
-    store_url = opt.store_url.empty() ? store::DefaultStoreUrl() : opt.store_url;
+    store_url = store::ResolveStoreUrl(opt.store_url);
     auto opened = store::OpenStore(store_url);
     if (!opened) {
       fmt::print(stderr, "hunt: cannot open store {}: {}\n", store_url, opened.error().message);
@@ -343,7 +343,7 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->add_option("-j,--threads", opt->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--since", opt->since, "Only events at or after TIME (ISO 8601, or a duration back from now: 90m, 36h, 7d)");
   cmd->add_option("--until", opt->until, "Only events before TIME (ISO 8601 or duration)");
-  cmd->add_option("--store", opt->store_url, "Incident store URL: sqlite://PATH (default: the embedded store) or postgresql://...");
+  cmd->add_option("--store", opt->store_url, "Incident store URL: sqlite://PATH or postgresql://... (default: $CLOUDWARD_STORE, else the embedded store)");
   cmd->add_flag("--no-store", opt->no_store, "Do not record findings and incidents in a store");
   cmd->add_flag("-q,--quiet", opt->quiet, "No progress or summary lines on stderr");
   cmd->footer(

@@ -56,11 +56,7 @@ int Report(const char* verb, const Error& e) {
 }
 
 Result<std::unique_ptr<store::IncidentStore>> Open(const IncidentsOptions& opt) {
-  std::string url = opt.store_url;
-  if (url.empty()) {
-    const char* env = std::getenv("CLOUDWARD_STORE");
-    url = env != nullptr && *env != '\0' ? env : store::DefaultStoreUrl();
-  }
+  const std::string url = store::ResolveStoreUrl(opt.store_url);
   auto s = store::OpenStore(url);
   if (!s) return Fail(s.error().code, "cannot open store " + url + ": " + s.error().message);
   return s;

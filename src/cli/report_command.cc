@@ -32,11 +32,7 @@ int Fails(const Error& e) {
 }
 
 int Run(const ReportCommandOptions& o) {
-  std::string url = o.store_url;
-  if (url.empty()) {
-    const char* env = std::getenv("CLOUDWARD_STORE");
-    url = env != nullptr && *env != '\0' ? env : store::DefaultStoreUrl();
-  }
+  const std::string url = store::ResolveStoreUrl(o.store_url);
   auto opened = store::OpenStore(url);
   if (!opened) return Fails({opened.error().code, "cannot open store " + url + ": " + opened.error().message});
   store::IncidentStore& db = **opened;

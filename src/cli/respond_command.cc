@@ -53,11 +53,7 @@ std::string Who(const RespondOptions& opt) {
 }
 
 Result<std::unique_ptr<store::IncidentStore>> OpenStore(const RespondOptions& opt) {
-  std::string url = opt.store_url;
-  if (url.empty()) {
-    const char* env = std::getenv("CLOUDWARD_STORE");
-    url = env != nullptr && *env != '\0' ? env : store::DefaultStoreUrl();
-  }
+  const std::string url = store::ResolveStoreUrl(opt.store_url);
   auto s = store::OpenStore(url);
   if (!s) return Fail(s.error().code, "cannot open store " + url + ": " + s.error().message);
   return s;

@@ -30,16 +30,6 @@ json RecordJson(const std::string& record) {
   return record;
 }
 
-int OcsfSeverityId(Level level) {
-  switch (level) {
-    case Level::kInformational: return 1;
-    case Level::kLow: return 2;
-    case Level::kMedium: return 3;
-    case Level::kHigh: return 4;
-    case Level::kCritical: return 5;
-  }
-  return 0;
-}
 
 std::string Capitalised(std::string_view s) {
   std::string out(s);
@@ -110,6 +100,17 @@ std::string FindingToJsonLine(const Finding& f) {
   if (!spliced) line += RecordJson(r).dump(-1, ' ', false, json::error_handler_t::replace);
   line += '}';
   return line;
+}
+
+int OcsfSeverityId(Level level) {
+  switch (level) {
+    case Level::kInformational: return 1;
+    case Level::kLow: return 2;
+    case Level::kMedium: return 3;
+    case Level::kHigh: return 4;
+    case Level::kCritical: return 5;
+  }
+  return 0;
 }
 
 Result<Finding> FindingFromJson(const json& j) {

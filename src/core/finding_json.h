@@ -30,4 +30,7 @@ Result<Finding> FindingFromJson(const nlohmann::json& json);
 // OCSF 1.1.0 Detection Finding.
 nlohmann::json FindingToOcsf(const Finding& finding);
 
+// OCSF severity_id of a Sigma level: informational 1 ... critical 5.
+int OcsfSeverityId(Level level);
+
 }  // namespace cloudward

@@ -99,6 +99,10 @@ Result<std::unique_ptr<IncidentStore>> OpenStore(const std::string& url);
 // sqlite://$XDG_DATA_HOME/cloudward/cloudward.db, else sqlite://~/.local/share/cloudward/cloudward.db.
 std::string DefaultStoreUrl();
 
+// The store every command uses: `flag` (--store) when given, else $CLOUDWARD_STORE, else
+// DefaultStoreUrl().
+std::string ResolveStoreUrl(const std::string& flag);
+
 // A finding's stable identity, 32 hex digits of SHA-256 over:
 //  - the rule id, and
 //  - correlation findings (non-empty group): the group-by pairs (sorted) and the window time;

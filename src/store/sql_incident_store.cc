@@ -688,4 +688,10 @@ std::string DefaultStoreUrl() {
   return "sqlite://" + base + "/.local/share/cloudward/cloudward.db";
 }
 
+std::string ResolveStoreUrl(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("CLOUDWARD_STORE");
+  return env != nullptr && *env != '\0' ? std::string(env) : DefaultStoreUrl();
+}
+
 }  // namespace cloudward::store

@@ -167,6 +167,21 @@ TEST(SqliteStore, DefaultUrlFollowsXdg) {
   if (old != nullptr) setenv("XDG_DATA_HOME", saved.c_str(), 1);
 }
 
+TEST(SqliteStore, ResolveUrlFlagThenEnvironmentThenDefault) {
+  const char* old = std::getenv("CLOUDWARD_STORE");
+  const std::string saved = old != nullptr ? old : "";
+  setenv("CLOUDWARD_STORE", "sqlite:///tmp/team.db", 1);
+  EXPECT_EQ(ResolveStoreUrl("postgresql://db/ir"), "postgresql://db/ir") << "--store wins";
+  EXPECT_EQ(ResolveStoreUrl(""), "sqlite:///tmp/team.db") << "then $CLOUDWARD_STORE, for every command";
+  setenv("CLOUDWARD_STORE", "", 1);
+  EXPECT_EQ(ResolveStoreUrl(""), DefaultStoreUrl()) << "an empty variable is unset";
+  if (old != nullptr) {
+    setenv("CLOUDWARD_STORE", saved.c_str(), 1);
+  } else {
+    unsetenv("CLOUDWARD_STORE");
+  }
+}
+
 TEST(FindingKey, StableAcrossRunsAndPaths) {
   Finding f = SampleFinding(1);
   EXPECT_EQ(FindingKey(f), FindingKey(SampleFinding(1)));
