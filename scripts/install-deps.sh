@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libpugixml-dev libsqlite3-dev sqlite3 libpq-dev
   libcli11-dev libfmt-dev libspdlog-dev libexpected-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql jq graphviz
+  postgresql jq graphviz python3 python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do

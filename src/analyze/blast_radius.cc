@@ -286,34 +286,31 @@ Result<IamSnapshot> IamSnapshot::Parse(std::string_view text) {
     inline_policies(g, "GroupPolicyList", "group " + name, list);
     attached(g, list);
   }
-  for (const json& u : List(root, "UserDetailList")) {
+  // What users and roles share: identity, inline and attached policies, boundary, tags.
+  auto principal = [&](const json& entity, IamPrincipal::Kind kind, const char* name_key, const char* policy_key) {
     IamPrincipal p;
-    p.kind = IamPrincipal::Kind::kUser;
-    p.name = Str(u, "UserName");
-    p.arn = Str(u, "Arn");
+    p.kind = kind;
+    p.name = Str(entity, name_key);
+    p.arn = Str(entity, "Arn");
     p.account = AccountOf(p.arn);
-    inline_policies(u, "UserPolicyList", p.name, p.policies);
-    attached(u, p.policies);
+    inline_policies(entity, policy_key, p.name, p.policies);
+    attached(entity, p.policies);
+    p.boundary = boundary(entity);
+    p.tags = tags(entity);
+    return p;
+  };
+  for (const json& u : List(root, "UserDetailList")) {
+    IamPrincipal p = principal(u, IamPrincipal::Kind::kUser, "UserName", "UserPolicyList");
     for (const json& g : List(u, "GroupList")) {
       if (!g.is_string()) continue;
       p.groups.push_back(g.get<std::string>());
       auto it = group_policies.find(p.groups.back());
       if (it != group_policies.end()) p.policies.insert(p.policies.end(), it->second.begin(), it->second.end());
     }
-    p.boundary = boundary(u);
-    p.tags = tags(u);
     snap.principals_.push_back(std::move(p));
   }
   for (const json& r : List(root, "RoleDetailList")) {
-    IamPrincipal p;
-    p.kind = IamPrincipal::Kind::kRole;
-    p.name = Str(r, "RoleName");
-    p.arn = Str(r, "Arn");
-    p.account = AccountOf(p.arn);
-    inline_policies(r, "RolePolicyList", p.name, p.policies);
-    attached(r, p.policies);
-    p.boundary = boundary(r);
-    p.tags = tags(r);
+    IamPrincipal p = principal(r, IamPrincipal::Kind::kRole, "RoleName", "RolePolicyList");
     if (r.contains("AssumeRolePolicyDocument")) {
       auto trust = ParsePolicyDocument(r["AssumeRolePolicyDocument"], "trust " + p.name);
       if (trust) {

@@ -25,6 +25,7 @@
 #include "cli/command.h"
 #include "cli/finding_table.h"
 #include "cli/rule_loading.h"
+#include "cli/scan_flags.h"
 #include "config/config_loader.h"
 #include "core/clock.h"
 #include "core/embedded_file.h"
@@ -187,16 +188,7 @@ int RunHunt(const HuntOptions& opt) {
   SystemClock clock;
   ingest::ScanOptions scan;
   scan.threads = opt.threads;
-  if (!opt.since.empty()) {
-    auto t = ParseTimeBound(opt.since, clock.NowMs());
-    if (!t) return fmt::print(stderr, "hunt: --since: not a time or duration: {}\n", opt.since), kExitUsage;
-    scan.since_ms = *t;
-  }
-  if (!opt.until.empty()) {
-    auto t = ParseTimeBound(opt.until, clock.NowMs());
-    if (!t) return fmt::print(stderr, "hunt: --until: not a time or duration: {}\n", opt.until), kExitUsage;
-    scan.until_ms = *t;
-  }
+  if (!SetScanWindow(opt.since, opt.until, clock.NowMs(), "hunt", scan)) return kExitUsage;
   std::string format = opt.format;
   const bool to_terminal = opt.output.empty() && isatty(STDOUT_FILENO);
   if (format.empty()) format = to_terminal ? "table" : "jsonl";
@@ -306,12 +298,7 @@ int RunHunt(const HuntOptions& opt) {
   }
   const uint64_t error_count = stats.errors.size() + stats.errors_dropped;
   if (!opt.quiet) {
-    for (size_t i = 0; i < stats.errors.size() && i < 10; ++i) {
-      const auto& e = stats.errors[i];
-      fmt::print(stderr, "hunt: {}:{}{}: {}\n", e.file, e.line ? "line " : "offset ",
-                 e.line ? e.line : e.offset, e.reason);
-    }
-    if (error_count > 10) fmt::print(stderr, "hunt: ... {} more input errors (see --summary)\n", error_count - 10);
+    PrintInputErrors("hunt", stats, " (see --summary)");
     fmt::print(stderr, "{} files, {}, {} events ({} cloudtrail, {} vpcflow, {} guardduty, {} s3access), "
                "{} duplicates, {} malformed, {} findings in {:.2f}s\n",
                stats.files, HumanBytes(static_cast<double>(stats.bytes)), stats.TotalEvents(),

@@ -17,6 +17,7 @@
 
 #include "analyze/timeline.h"
 #include "cli/command.h"
+#include "cli/scan_flags.h"
 #include "core/clock.h"
 #include "core/time.h"
 #include "ingest/scan.h"
@@ -215,13 +216,7 @@ int RunTimeline(const TimelineOptions& opt) {
   SystemClock clock;
   ingest::ScanOptions scan;
   scan.threads = opt.threads;
-  for (auto [text, target, flag] : {std::tuple{&opt.since, &scan.since_ms, "--since"},
-                                    std::tuple{&opt.until, &scan.until_ms, "--until"}}) {
-    if (text->empty()) continue;
-    auto t = ParseTimeBound(*text, clock.NowMs());
-    if (!t) return fmt::print(stderr, "timeline: {}: not a time or duration: {}\n", flag, *text), kExitUsage;
-    *target = *t;
-  }
+  if (!SetScanWindow(opt.since, opt.until, clock.NowMs(), "timeline", scan)) return kExitUsage;
   const bool to_terminal = opt.output.empty() && isatty(STDOUT_FILENO);
   std::string format = opt.format.empty() ? (to_terminal ? "table" : "jsonl") : opt.format;
 
@@ -264,11 +259,7 @@ int RunTimeline(const TimelineOptions& opt) {
     std::fclose(f);
   }
   if (!opt.quiet) {
-    for (size_t i = 0; i < stats.errors.size() && i < 10; ++i) {
-      const auto& e = stats.errors[i];
-      fmt::print(stderr, "timeline: {}:{}{}: {}\n", e.file, e.line ? "line " : "offset ",
-                 e.line ? e.line : e.offset, e.reason);
-    }
+    PrintInputErrors("timeline", stats, "");
     fmt::print(stderr, "{} files, {} events scanned, {} matched, {} malformed, in {:.2f}s\n",
                stats.files, stats.TotalEvents(), entries.size(), stats.malformed, seconds);
   }

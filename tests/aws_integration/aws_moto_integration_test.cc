@@ -2,13 +2,7 @@
 //   $CW_PYTHON -m moto.server -H 127.0.0.1 -p <free port>      (CW_PYTHON defaults to python3)
 // points every service at it with AWS_ENDPOINT_URL, uses fake credentials, and kills it at the
 // end. It skips, saying why, when Python or moto is missing.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,122 +13,32 @@
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
 #include "aws/services.h"
+#include "../common/moto_server.h"
 
 namespace cloudward::aws {
 namespace {
 
-std::string Python() {
-  const char* p = std::getenv("CW_PYTHON");
-  return p && *p ? p : "python3";
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return 0;
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Runs a shell command, returns its stdout (trailing newline stripped) and exit status.
-std::pair<std::string, int> RunShell(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {"", -1};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  int status = pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-}
-
 class MotoTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto [out, status] = RunShell(Python() + " -c 'import moto, boto3' 2>&1");
-    if (status != 0) {
-      skip_reason_ = "moto/boto3 not importable with " + Python() + " (set CW_PYTHON): " + out;
-      return;
-    }
-    port_ = FreePort();
-    if (!port_) {
-      skip_reason_ = "no free loopback port";
-      return;
-    }
-    std::string port = std::to_string(port_);
-    std::string log = "/tmp/cw_moto_" + port + ".log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      FILE* f = std::freopen(log.c_str(), "w", stdout);
-      if (f) std::freopen(log.c_str(), "a", stderr);
-      std::string py = Python();
-      execlp(py.c_str(), py.c_str(), "-m", "moto.server", "-H", "127.0.0.1", "-p", port.c_str(), nullptr);
-      _exit(127);
-    }
-    endpoint_ = "http://127.0.0.1:" + port;
-    CurlTransport probe(CurlTransport::Options{.timeout_ms = 1000, .connect_timeout_ms = 500});
-    for (int i = 0; i < 150; ++i) {
-      auto r = probe.Send({.method = "GET", .url = endpoint_ + "/moto-api/"});
-      if (r && r->status < 500) return;
-      int wstatus = 0;
-      if (waitpid(pid_, &wstatus, WNOHANG) == pid_) {
-        pid_ = -1;
-        skip_reason_ = "moto server exited early; see " + log;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    skip_reason_ = "moto server did not answer within 30 s; see " + log;
-  }
-
-  static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (waitpid(pid_, &status, WNOHANG) == 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-      pid_ = -1;
-    }
-  }
+  static void SetUpTestSuite() { skip_reason_ = moto_.Start(); }
+  static void TearDownTestSuite() { moto_.Stop(); }
 
   void SetUp() override {
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
     ClientConfig config;
     config.region = "us-east-1";
-    config.env = MapEnv({{"AWS_ENDPOINT_URL", endpoint_}});
+    config.env = MapEnv({{"AWS_ENDPOINT_URL", moto_.endpoint()}});
     config.credentials = std::make_shared<StaticCredentialProvider>(
         Credentials{"testing", "testing", "testing", std::nullopt, "test"});
     config.retry.base_delay_ms = 10;
     aws_ = std::make_unique<AwsClient>(std::move(config));
   }
 
-  // Runs a boto3 snippet against the same moto server; returns its stdout.
-  static std::string Boto3(const std::string& code) {
-    std::string cmd = "AWS_ENDPOINT_URL=" + endpoint_ +
-                      " AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 " +
-                      Python() + " -c \"import boto3\n" + code + "\" 2>&1";
-    return RunShell(cmd).first;
-  }
+  // Runs a boto3 snippet against the same moto server; returns its output.
+  static std::string Boto3(const std::string& code) { return moto_.Boto3(code); }
 
+  static inline cloudward::testing::MotoServer moto_;
   static inline std::string skip_reason_;
-  static inline std::string endpoint_;
-  static inline int port_ = 0;
-  static inline pid_t pid_ = -1;
   std::unique_ptr<AwsClient> aws_;
 };
 

@@ -1,5 +1,5 @@
 // cw::respond end to end: every action against a real moto server (started by the suite, see
-// moto_server.h) with a SQLite store in a temporary directory. For each action: the plan changes
+// tests/common/moto_server.h) with a SQLite store in a temporary directory. For each action: the plan changes
 // nothing, apply changes what the plan said (checked with boto3, a separate client), a second
 // apply is a recorded no-op that calls nothing, rollback restores the prior state, and the store
 // rows and the incident journal say who did what with which AWS request ids.
@@ -15,7 +15,7 @@
 #include "aws/curl_transport.h"
 #include "aws/services.h"
 #include "core/clock.h"
-#include "moto_server.h"
+#include "../common/moto_server.h"
 #include "respond/responder.h"
 #include "store/incident_store.h"
 

@@ -54,7 +54,7 @@ class MotoServer {
     int port = FreePort();
     if (!port) return "no free loopback port";
     std::string port_text = std::to_string(port);
-    std::string log = "/tmp/cw_respond_moto_" + port_text + ".log";
+    std::string log = "/tmp/cw_moto_" + port_text + ".log";
     pid_ = fork();
     if (pid_ == 0) {
       setpgid(0, 0);
