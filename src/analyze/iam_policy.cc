@@ -1,5 +1,7 @@
 #include "analyze/iam_policy.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -115,30 +117,6 @@ Result<PolicyDocument> ParsePolicyDocument(const json& value, std::string name) 
     out.statements.push_back(std::move(*parsed));
   }
   return out;
-}
-
-bool WildcardMatch(std::string_view p, std::string_view t, bool ci) {
-  auto eq = [ci](char a, char b) {
-    return ci ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))
-              : a == b;
-  };
-  size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
-  while (ti < t.size()) {
-    if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti])))) {
-      ++pi;
-      ++ti;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = ti;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
 }
 
 bool ActionMatches(const PolicyStatement& s, std::string_view action) {

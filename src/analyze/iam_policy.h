@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/text.h"
 
 namespace cloudward::analyze {
 
@@ -35,7 +36,7 @@ struct PolicyDocument {
 Result<PolicyDocument> ParsePolicyDocument(const nlohmann::json& value, std::string name);
 
 // IAM wildcard match: '*' any run, '?' one character. Actions compare case-insensitively.
-bool WildcardMatch(std::string_view pattern, std::string_view text, bool case_insensitive);
+using cloudward::WildcardMatch;  // core/text.h
 bool ActionMatches(const PolicyStatement& s, std::string_view action);
 bool ResourceMatches(const PolicyStatement& s, std::string_view resource);
 

@@ -233,21 +233,6 @@ std::string Description(const store::Incident& inc) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string RenderHtml(const ReportData& d, const ReportOptions& o) {
   const store::Incident& inc = d.incident;
@@ -481,6 +466,23 @@ json IncidentToAsff(const ReportData& d, const std::string& region, std::string 
   if (inc.first_seen_ms != kUnknownTime) out["FirstObservedAt"] = FormatIsoTime(inc.first_seen_ms);
   if (inc.last_seen_ms != kUnknownTime) out["LastObservedAt"] = FormatIsoTime(inc.last_seen_ms);
   return out;
+}
+
+Result<ReportData> LoadReportData(store::IncidentStore& store, const std::string& incident_id) {
+  ReportData data;
+  auto incident = store.GetIncident(incident_id);
+  if (!incident) return Fail(incident.error().code, "incident " + incident_id + ": " + incident.error().message);
+  data.incident = std::move(*incident);
+  auto findings = store.IncidentFindings(incident_id);
+  if (!findings) return tl::unexpected(findings.error());
+  data.findings = std::move(*findings);
+  auto journal = store.Events(incident_id);
+  if (!journal) return tl::unexpected(journal.error());
+  data.journal = std::move(*journal);
+  auto actions = store.ListActions(incident_id);
+  if (!actions) return tl::unexpected(actions.error());
+  data.actions = std::move(*actions);
+  return data;
 }
 
 }  // namespace cloudward::analyze

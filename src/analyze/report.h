@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+#include "core/text.h"
 #include "store/incident.h"
+#include "store/incident_store.h"
 
 namespace cloudward::analyze {
 
@@ -20,6 +23,9 @@ struct ReportData {
   std::vector<store::IncidentEvent> journal;
   std::vector<store::ResponseAction> actions;
 };
+
+// Reads an incident with its findings, journal and actions (kNotFound for an unknown id).
+Result<ReportData> LoadReportData(store::IncidentStore& store, const std::string& incident_id);
 
 struct ReportOptions {
   size_t max_rows = 500;      // findings listed in the timeline table
@@ -39,6 +45,6 @@ nlohmann::json IncidentToAsff(const ReportData& data, const std::string& region,
                               int64_t now_ms);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
+using cloudward::HtmlEscape;  // core/text.h
 
 }  // namespace cloudward::analyze

@@ -450,4 +450,141 @@ AwsResult<std::string> sns::Publish(AwsClient& aws, const std::string& topic_arn
   return id;
 }
 
+
+// ------------------------------------------- respond/: principals, network ACLs, bucket versioning
+AwsResult<iam::Role> iam::GetRole(AwsClient& aws, const std::string& role_name) {
+  auto r = aws.Query("iam", "GetRole", {{"RoleName", role_name}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node role = r->Result().child("Role");
+  Role out{Text(role, "RoleName"), Text(role, "Arn")};
+  if (out.arn.empty()) return AwsFail(Malformed("iam:GetRole", "no Role/Arn in response", r->request_id));
+  return out;
+}
+
+AwsResult<std::string> iam::GetUserArn(AwsClient& aws, const std::string& user_name) {
+  auto r = aws.Query("iam", "GetUser", {{"UserName", user_name}});
+  if (!r) return AwsFail(r.error());
+  std::string arn = r->Result().child("User").child("Arn").text().as_string();
+  if (arn.empty()) return AwsFail(Malformed("iam:GetUser", "no User/Arn in response", r->request_id));
+  return arn;
+}
+
+namespace {
+AwsResult<std::string> InlinePolicy(AwsClient& aws, const char* action, const char* principal_param,
+                                    const std::string& principal, const std::string& policy_name) {
+  auto r = aws.Query("iam", action, {{principal_param, principal}, {"PolicyName", policy_name}});
+  if (!r) return AwsFail(r.error());
+  // IAM returns policy documents URL-encoded (RFC 3986).
+  return UriDecode(Text(r->Result(), "PolicyDocument"));
+}
+}  // namespace
+
+AwsResult<std::string> iam::GetRolePolicy(AwsClient& aws, const std::string& role_name,
+                                          const std::string& policy_name) {
+  return InlinePolicy(aws, "GetRolePolicy", "RoleName", role_name, policy_name);
+}
+
+AwsResult<std::string> iam::GetUserPolicy(AwsClient& aws, const std::string& user_name,
+                                          const std::string& policy_name) {
+  return InlinePolicy(aws, "GetUserPolicy", "UserName", user_name, policy_name);
+}
+
+AwsStatus iam::PutRolePolicy(AwsClient& aws, const std::string& role_name, const std::string& policy_name,
+                             const std::string& policy_document) {
+  return Done(aws.Query("iam", "PutRolePolicy",
+                        {{"RoleName", role_name}, {"PolicyName", policy_name}, {"PolicyDocument", policy_document}}));
+}
+
+AwsStatus iam::DeleteRolePolicy(AwsClient& aws, const std::string& role_name, const std::string& policy_name) {
+  return Done(aws.Query("iam", "DeleteRolePolicy", {{"RoleName", role_name}, {"PolicyName", policy_name}}));
+}
+
+AwsResult<std::vector<std::string>> iam::ListInstanceProfilesForRole(AwsClient& aws, const std::string& role_name) {
+  std::vector<std::string> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params = {{"RoleName", role_name}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", "ListInstanceProfilesForRole", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node p : result.child("InstanceProfiles").children("member")) out.push_back(Text(p, "Arn"));
+    return Text(result, "IsTruncated") == "true" ? Text(result, "Marker") : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::vector<ec2::NetworkAcl>> ec2::DescribeNetworkAcls(AwsClient& aws, const std::vector<std::string>& ids,
+                                                                 const std::vector<Filter>& filters) {
+  std::vector<NetworkAcl> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    QueryParams params;
+    AddList(params, "NetworkAclId", ids);
+    AddFilters(params, filters);
+    if (!token.empty()) params.emplace_back("NextToken", token);
+    auto r = aws.Query("ec2", "DescribeNetworkAcls", params);
+    if (!r) return AwsFail(r.error());
+    for (pugi::xml_node node : r->Root().child("networkAclSet").children("item")) {
+      NetworkAcl acl{Text(node, "networkAclId"), Text(node, "vpcId"), Text(node, "default") == "true", {}, {}};
+      for (pugi::xml_node e : node.child("entrySet").children("item")) {
+        std::string cidr = Text(e, "cidrBlock");
+        if (cidr.empty()) cidr = Text(e, "ipv6CidrBlock");
+        acl.entries.push_back({e.child("ruleNumber").text().as_int(), Text(e, "egress") == "true",
+                               Text(e, "protocol"), Text(e, "ruleAction"), cidr});
+      }
+      for (pugi::xml_node a : node.child("associationSet").children("item")) acl.subnet_ids.push_back(Text(a, "subnetId"));
+      out.push_back(std::move(acl));
+    }
+    return Text(r->Root(), "nextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsStatus ec2::CreateNetworkAclEntry(AwsClient& aws, const std::string& acl_id, const NetworkAclEntry& entry) {
+  QueryParams params = {{"NetworkAclId", acl_id},
+                        {"RuleNumber", std::to_string(entry.rule_number)},
+                        {"Protocol", entry.protocol.empty() ? "-1" : entry.protocol},
+                        {"RuleAction", entry.rule_action},
+                        {"Egress", entry.egress ? "true" : "false"}};
+  params.emplace_back(entry.cidr.find(':') == std::string::npos ? "CidrBlock" : "Ipv6CidrBlock", entry.cidr);
+  return Done(aws.Query("ec2", "CreateNetworkAclEntry", params));
+}
+
+AwsStatus ec2::DeleteNetworkAclEntry(AwsClient& aws, const std::string& acl_id, int rule_number, bool egress) {
+  return Done(aws.Query("ec2", "DeleteNetworkAclEntry", {{"NetworkAclId", acl_id},
+                                                         {"RuleNumber", std::to_string(rule_number)},
+                                                         {"Egress", egress ? "true" : "false"}}));
+}
+
+AwsResult<std::vector<std::string>> ec2::VpcIpv6Cidrs(AwsClient& aws, const std::string& vpc_id) {
+  auto r = aws.Query("ec2", "DescribeVpcs", {{"VpcId.1", vpc_id}});
+  if (!r) return AwsFail(r.error());
+  std::vector<std::string> out;
+  for (pugi::xml_node vpc : r->Root().child("vpcSet").children("item")) {
+    for (pugi::xml_node a : vpc.child("ipv6CidrBlockAssociationSet").children("item")) {
+      std::string state = a.child("ipv6CidrBlockState").child("state").text().as_string();
+      if (state.empty() || state == "associated") out.push_back(Text(a, "ipv6CidrBlock"));
+    }
+  }
+  return out;
+}
+
+AwsStatus cloudtrail::StartLogging(AwsClient& aws, const std::string& trail) {
+  return Done(aws.Json("cloudtrail", "StartLogging", {{"Name", trail}}));
+}
+
+AwsStatus cloudtrail::StopLogging(AwsClient& aws, const std::string& trail) {
+  return Done(aws.Json("cloudtrail", "StopLogging", {{"Name", trail}}));
+}
+
+AwsStatus s3::PutBucketVersioning(AwsClient& aws, const std::string& bucket, bool enabled) {
+  RestRequest req{.service = "s3", .method = "PUT", .bucket = bucket, .query = {{"versioning", ""}},
+                  .headers = {{"Content-Type", "application/xml"}}, .content_md5 = true,
+                  .operation = "s3:PutBucketVersioning"};
+  req.body = std::string("<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>") +
+             (enabled ? "Enabled" : "Suspended") + "</Status></VersioningConfiguration>";
+  return Done(aws.Rest(req));
+}
+
 }  // namespace cloudward::aws

@@ -163,4 +163,59 @@ AwsResult<std::string> Publish(AwsClient& aws, const std::string& topic_arn, con
                                const std::string& subject = "");  // the message id
 }  // namespace sns
 
+
+// -- Added for respond/ (revoke-role-sessions, restrict-user, block-ip, enable-bucket-versioning).
+namespace iam {
+// kNotFound (NoSuchEntity) for a missing role or user.
+struct Role {
+  std::string role_name;
+  std::string arn;
+};
+AwsResult<Role> GetRole(AwsClient& aws, const std::string& role_name);
+AwsResult<std::string> GetUserArn(AwsClient& aws, const std::string& user_name);
+// The inline policy document (decoded JSON text); kNotFound when the principal has none by that name.
+AwsResult<std::string> GetRolePolicy(AwsClient& aws, const std::string& role_name, const std::string& policy_name);
+AwsResult<std::string> GetUserPolicy(AwsClient& aws, const std::string& user_name, const std::string& policy_name);
+AwsStatus PutRolePolicy(AwsClient& aws, const std::string& role_name, const std::string& policy_name,
+                        const std::string& policy_document);
+AwsStatus DeleteRolePolicy(AwsClient& aws, const std::string& role_name, const std::string& policy_name);
+// The ARNs of the instance profiles that contain the role.
+AwsResult<std::vector<std::string>> ListInstanceProfilesForRole(AwsClient& aws, const std::string& role_name);
+}  // namespace iam
+
+namespace ec2 {
+struct NetworkAclEntry {
+  int rule_number = 0;
+  bool egress = false;
+  std::string protocol;     // "-1" for all
+  std::string rule_action;  // "allow" | "deny"
+  std::string cidr;         // IPv4 CidrBlock or IPv6 Ipv6CidrBlock
+  bool operator==(const NetworkAclEntry&) const = default;
+};
+struct NetworkAcl {
+  std::string network_acl_id;
+  std::string vpc_id;
+  bool is_default = false;
+  std::vector<NetworkAclEntry> entries;
+  std::vector<std::string> subnet_ids;  // associations
+};
+AwsResult<std::vector<NetworkAcl>> DescribeNetworkAcls(AwsClient& aws, const std::vector<std::string>& acl_ids,
+                                                       const std::vector<Filter>& filters = {});
+// An all-protocols entry for one CIDR (IPv4 or IPv6 by its form).
+AwsStatus CreateNetworkAclEntry(AwsClient& aws, const std::string& acl_id, const NetworkAclEntry& entry);
+AwsStatus DeleteNetworkAclEntry(AwsClient& aws, const std::string& acl_id, int rule_number, bool egress);
+// The IPv6 CIDR blocks associated with a VPC (a new security group in it then also allows ::/0 out).
+AwsResult<std::vector<std::string>> VpcIpv6Cidrs(AwsClient& aws, const std::string& vpc_id);
+}  // namespace ec2
+
+namespace cloudtrail {
+AwsStatus StartLogging(AwsClient& aws, const std::string& trail);  // name or ARN
+AwsStatus StopLogging(AwsClient& aws, const std::string& trail);
+}  // namespace cloudtrail
+
+namespace s3 {
+// Read it with GetBucketVersioningState (services_prepare.h).
+AwsStatus PutBucketVersioning(AwsClient& aws, const std::string& bucket, bool enabled);
+}  // namespace s3
+
 }  // namespace cloudward::aws

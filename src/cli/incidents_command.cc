@@ -1,8 +1,9 @@
-// `cloudward incidents list|show|update`: read and triage the incidents that hunts recorded.
+// `cloudward incidents list|show|update|verify`: read and triage the incidents that hunts recorded.
 //
 //   cloudward incidents list [--store URL] [--status S] [--severity S] [--limit N] [--format table|json]
 //   cloudward incidents show ID [--store URL] [--format table|json]
 //   cloudward incidents update ID [--store URL] [--status S] [--assignee NAME] [--note TEXT] [--as WHO]
+//   cloudward incidents verify ID [--store URL] [--format table|json]   the journal's hash chain
 //
 // The store is --store, else $CLOUDWARD_STORE, else store::DefaultStoreUrl(). Every update is
 // journaled with who (--as, else $USER) and when. Exit codes: 0 ok, 2 bad flags or a forbidden
@@ -141,6 +142,10 @@ int RunShow(const IncidentsOptions& opt) {
     }
     out["journal"] = nlohmann::json::array();
     for (const auto& e : *events) out["journal"].push_back(store::IncidentEventToJson(e));
+    auto chain = store::VerifyJournal(*events);
+    out["journal_chain"] = {{"intact", chain.ok()}, {"verified", chain.verified}, {"unchained", chain.unchained},
+                            {"head", chain.head}};
+    if (!chain.ok()) out["journal_chain"]["problem"] = chain.reason;
     out["actions"] = nlohmann::json::array();
     for (const auto& a : *actions) out["actions"].push_back(store::ResponseActionToJson(a));
     std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -184,11 +189,37 @@ int RunShow(const IncidentsOptions& opt) {
       fmt::print("  {:<12} {:<24} {:<12} {}\n", a.id, a.kind, a.status, a.target);
     }
   }
-  fmt::print("\nJournal\n");
+  auto chain = store::VerifyJournal(*events);
+  fmt::print("\nJournal ({})\n", chain.ok() ? fmt::format("hash chain intact, head {}", chain.head.substr(0, 16))
+                                            : "HASH CHAIN BROKEN: " + chain.reason);
   for (const auto& e : *events) {
     fmt::print("  {:<24} {:<12} {:<9} {}\n", Time(e.time_ms), e.author, e.kind, e.text);
   }
   return kExitOk;
+}
+
+// `incidents verify ID`: checks the journal's hash chain; exit 1 when it is broken.
+int RunVerify(const IncidentsOptions& opt) {
+  auto store = store::OpenStore(store::ResolveStoreUrl(opt.store_url));
+  if (!store) return Report("verify", store.error());
+  auto inc = (*store)->GetIncident(opt.id);
+  if (!inc) return Report("verify", inc.error());
+  auto events = (*store)->Events(opt.id);
+  if (!events) return Report("verify", events.error());
+  auto chain = store::VerifyJournal(*events);
+  if (opt.format == "json") {
+    nlohmann::json out = {{"incident", opt.id}, {"intact", chain.ok()}, {"verified", chain.verified},
+                          {"unchained", chain.unchained}, {"head", chain.head}};
+    if (!chain.ok()) out["problem"] = chain.reason, out["broken_at"] = chain.broken_at;
+    std::puts(out.dump(2).c_str());
+  } else if (chain.ok()) {
+    fmt::print("{}: journal intact, {} entries verified{}; head {}\n", opt.id, chain.verified,
+               chain.unchained ? fmt::format(" ({} older entries before the chain)", chain.unchained) : "",
+               chain.head);
+  } else {
+    fmt::print("{}: journal TAMPERED: {}\n", opt.id, chain.reason);
+  }
+  return chain.ok() ? kExitOk : kExitFindings;
 }
 
 int RunUpdate(const IncidentsOptions& opt) {
@@ -243,6 +274,12 @@ void SetUp(CLI::App& app, int* exit_code) {
   add_store(show);
   add_format(show);
   show->callback([opt, exit_code] { *exit_code = RunShow(*opt); });
+
+  auto* verify = cmd->add_subcommand("verify", "Check that the incident's journal was not edited (hash chain)");
+  verify->add_option("id", opt->id, "Incident id")->required();
+  add_store(verify);
+  add_format(verify);
+  verify->callback([opt, exit_code] { *exit_code = RunVerify(*opt); });
 
   auto* update = cmd->add_subcommand("update", "Change status or assignee, or add a note (journaled)");
   update->add_option("id", opt->id, "Incident id")->required();

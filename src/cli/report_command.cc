@@ -35,20 +35,9 @@ int Run(const ReportCommandOptions& o) {
   const std::string url = store::ResolveStoreUrl(o.store_url);
   auto opened = store::OpenStore(url);
   if (!opened) return Fails({opened.error().code, "cannot open store " + url + ": " + opened.error().message});
-  store::IncidentStore& db = **opened;
-  analyze::ReportData data;
-  auto incident = db.GetIncident(o.id);
-  if (!incident) return Fails({incident.error().code, "incident " + o.id + ": " + incident.error().message});
-  data.incident = std::move(*incident);
-  auto findings = db.IncidentFindings(o.id);
-  if (!findings) return Fails(findings.error());
-  data.findings = std::move(*findings);
-  auto journal = db.Events(o.id);
-  if (!journal) return Fails(journal.error());
-  data.journal = std::move(*journal);
-  auto actions = db.ListActions(o.id);
-  if (!actions) return Fails(actions.error());
-  data.actions = std::move(*actions);
+  auto loaded = analyze::LoadReportData(**opened, o.id);
+  if (!loaded) return Fails(loaded.error());
+  const analyze::ReportData& data = *loaded;
 
   SystemClock clock;
   const int64_t now = clock.NowMs();

@@ -32,6 +32,15 @@ struct SeenEvent {
     if (e[key].get_string().get(s)) return {};
     return std::string(s);
   }
+  // The string at a JSON pointer ("/userIdentity/arn"; "" if absent or not a string).
+  std::string At(std::string_view pointer) const {
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    if (p.parse(record).get(e)) return {};
+    std::string_view s;
+    if (e.at_pointer(pointer).get_string().get(s)) return {};
+    return std::string(s);
+  }
   // The integer at a top-level key (-1 if absent or not an integer).
   int64_t GetInt(std::string_view key) const {
     simdjson::dom::parser p;

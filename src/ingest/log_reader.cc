@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "core/time.h"
@@ -22,7 +24,7 @@ constexpr int kMaxDepth = 5;
 static_assert(ByteBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
 
 enum class Kind {
-  kCloudTrail, kGuardDuty, kDigest, kContainer, kEnvelope, kLookupEvent, kMessage, kUnknown
+  kCloudTrail, kGuardDuty, kDigest, kContainer, kEnvelope, kLookupEvent, kMessage, kLowercaseCloudTrail, kUnknown
 };
 
 // Top-level keys whose array holds records.
@@ -56,6 +58,113 @@ bool IsCloudTrailRecord(object obj) {
            Has(obj, "userIdentity") || Has(obj, "eventID")));
 }
 
+// CloudTrail as Athena (and other Glue/Hive tables over the CloudTrail bucket) returns it: every
+// column name in lower case ("eventname", "useridentity"), times as "2023-01-10 23:10:06", and
+// requestparameters / responseelements / additionaleventdata as JSON text.
+bool IsLowercaseCloudTrailRecord(object obj) {
+  return !Has(obj, "eventName") && Has(obj, "eventname") && (Has(obj, "eventsource") || Has(obj, "eventtime"));
+}
+
+// The CloudTrail field names, by their lower-case form, in the objects whose keys AWS defines
+// (the record, userIdentity and the objects inside it, resources, tlsDetails).
+std::string_view CanonicalCloudTrailKey(std::string_view lower) {
+  static constexpr std::string_view kNames[] = {
+      "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
+      "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements", "additionalEventData",
+      "requestID", "eventID", "readOnly", "resources", "eventType", "apiVersion", "managementEvent",
+      "recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId", "vpcEndpointAccountId",
+      "eventCategory", "tlsDetails", "sessionCredentialFromConsole", "edgeDeviceDetails", "insightDetails",
+      // userIdentity and below
+      "type", "principalId", "arn", "accountId", "accessKeyId", "userName", "sessionContext", "invokedBy",
+      "identityProvider", "credentialId", "onBehalfOf", "attributes", "sessionIssuer", "webIdFederationData",
+      "sourceIdentity", "ec2RoleDelivery", "assumedRoot", "creationDate", "mfaAuthenticated", "federatedProvider",
+      // resources[] and tlsDetails
+      "ARN", "tlsVersion", "cipherSuite", "clientProvidedHostHeader"};
+  for (std::string_view name : kNames) {
+    if (name.size() != lower.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i) {
+      same = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))) ==
+             static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i])));
+    }
+    if (same) return name;
+  }
+  return lower;
+}
+
+bool HoldsAwsDefinedKeys(std::string_view key) {
+  return key == "userIdentity" || key == "sessionContext" || key == "attributes" || key == "sessionIssuer" ||
+         key == "resources" || key == "tlsDetails" || key == "webIdFederationData";
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Writes `value` with the CloudTrail key names restored (`rename`: this object's keys are AWS's).
+void WriteCanonical(element value, bool rename, std::string& out) {
+  if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    object members = value.get_object().value_unsafe();
+    for (auto [key, child] : members) {
+      std::string_view name = rename ? CanonicalCloudTrailKey(key) : key;
+      // A record with both spellings (re-shipped and amended): the AWS spelling wins.
+      if (name != key && members.at_key(name).error() == simdjson::SUCCESS) continue;
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(out, name);
+      out += ':';
+      // Athena keeps these as JSON text; the rules want the objects.
+      std::string_view text;
+      if (rename && (name == "requestParameters" || name == "responseElements" || name == "additionalEventData" ||
+                     name == "serviceEventDetails") &&
+          child.get_string().get(text) == simdjson::SUCCESS) {
+        static thread_local simdjson::dom::parser inner;
+        element parsed;
+        size_t start = json::SkipSpace(text, 0);
+        if (start < text.size() && (text[start] == '{' || text[start] == '[') &&
+            inner.parse(text.data(), text.size()).get(parsed) == simdjson::SUCCESS) {
+          out += simdjson::minify(parsed);
+          continue;
+        }
+      }
+      WriteCanonical(child, rename && HoldsAwsDefinedKeys(name), out);
+    }
+    out += '}';
+  } else if (value.is_array()) {
+    out += '[';
+    bool first = true;
+    simdjson::dom::array items = value.get_array().value_unsafe();
+    for (element item : items) {
+      if (!first) out += ',';
+      first = false;
+      WriteCanonical(item, rename, out);  // resources[] items keep AWS's names
+    }
+    out += ']';
+  } else {
+    out += simdjson::minify(value);
+  }
+}
+
 bool IsGuardDutyFinding(object obj) {
   if (!Has(obj, "type")) return false;
   return (Has(obj, "schemaVersion") && (Has(obj, "service") || Has(obj, "resource"))) ||
@@ -73,6 +182,7 @@ Kind Classify(object obj, int hint, std::string_view* container) {
   if (Has(obj, "detail-type") && obj.at_key("detail").is_object()) return Kind::kEnvelope;
   if (!StringAt(obj, "CloudTrailEvent").empty()) return Kind::kLookupEvent;
   if (IsCloudTrailRecord(obj)) return Kind::kCloudTrail;
+  if (IsLowercaseCloudTrailRecord(obj)) return Kind::kLowercaseCloudTrail;
   if (IsGuardDutyFinding(obj)) return Kind::kGuardDuty;
   if (obj.size() <= 3 && !StringAt(obj, "message").empty()) return Kind::kMessage;
   if (hint == kHintCloudTrail) return Kind::kCloudTrail;
@@ -306,6 +416,16 @@ void LogReader::Impl::ProcessJson(std::string_view text, uint64_t offset, uint64
       buf.Resize(inner.size());
       std::memcpy(buf.data(), inner.data(), inner.size());
       ProcessMessage(buf.view(), offset + i, line);
+      return;
+    }
+    case Kind::kLowercaseCloudTrail: {
+      std::string canonical;
+      canonical.reserve(raw.size() + 64);
+      WriteCanonical(root, /*rename=*/true, canonical);
+      ByteBuffer& buf = scratch[std::min(depth, 5)];
+      buf.Resize(canonical.size());
+      std::memcpy(buf.data(), canonical.data(), canonical.size());
+      ProcessJson(buf.view(), offset + i, line, depth + 1, kHintCloudTrail);
       return;
     }
     case Kind::kUnknown:

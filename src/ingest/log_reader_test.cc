@@ -182,6 +182,30 @@ TEST(LogReaderTest, LookupEventsOutput) {
   EXPECT_EQ(r.stats.malformed, 0u);
 }
 
+TEST(LogReaderTest, AthenaExportsWithLowerCaseColumnNames) {
+  // What `SELECT * FROM cloudtrail_logs` in Athena returns, as JSON Lines: lower-case column
+  // names, a space in the time, request parameters as JSON text.
+  std::string athena =
+      R"({"eventversion":"1.08","useridentity":{"type":"IAMUser","principalid":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/mallory","accountid":"111122223333","accesskeyid":"AKIAEXAMPLE","username":"mallory","sessioncontext":{"attributes":{"creationdate":"2024-01-02 03:00:00","mfaauthenticated":"false"}}},"eventtime":"2024-01-02 03:04:05","eventsource":"iam.amazonaws.com","eventname":"CreateAccessKey","awsregion":"us-east-1","sourceipaddress":"203.0.113.9","useragent":"aws-cli/2.15","requestparameters":"{\"userName\":\"alice\"}","responseelements":null,"eventid":"athena-1","eventtype":"AwsApiCall","recipientaccountid":"111122223333"})";
+  std::string not_json_params =
+      R"({"eventname":"ListUsers","eventsource":"iam.amazonaws.com","eventtime":"2024-01-02 03:04:06","eventid":"athena-1","requestparameters":"not json","eventID":"athena-2"})";
+  std::string text = athena + "\n" + not_json_params + "\n";
+  Result r = Read("athena.jsonl", text);
+  ASSERT_EQ(r.sink.events.size(), 2u);
+  const auto& e = r.sink.events[0];
+  EXPECT_EQ(e.type, LogType::kCloudTrail);
+  EXPECT_EQ(e.Get("eventName"), "CreateAccessKey");
+  EXPECT_EQ(e.At("/userIdentity/arn"), "arn:aws:iam::111122223333:user/mallory");
+  EXPECT_EQ(e.At("/userIdentity/sessionContext/attributes/mfaAuthenticated"), "false");
+  EXPECT_EQ(e.At("/requestParameters/userName"), "alice");
+  EXPECT_EQ(e.time_ms, *ParseIsoTime("2024-01-02T03:04:05Z"));
+  EXPECT_EQ(e.context.actor.access_key_id, "AKIAEXAMPLE");
+  EXPECT_EQ(e.offset, 0u);
+  EXPECT_EQ(r.sink.events[1].Get("requestParameters"), "not json");  // kept as the text it was
+  EXPECT_EQ(r.sink.events[1].Get("eventID"), "athena-2");  // both spellings: AWS's wins (no false duplicate)
+  EXPECT_EQ(r.stats.malformed, 0u);
+}
+
 TEST(LogReaderTest, EventBridgeEnvelopes) {
   std::string ct = R"({"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail","source":"aws.iam","account":"111122223333","time":"2024-01-02T03:04:05Z","region":"us-east-1","detail":)" +
                    CloudTrailRecord("eb-1", "CreateUser") + "}";

@@ -55,4 +55,45 @@ std::string FindingKey(const Finding& f) {
   return Sha256Hex(identity, 32);
 }
 
+std::string JournalHash(const std::string& prev_hash, const IncidentEvent& e) {
+  std::string content;
+  Field(content, "cloudward-journal-v1");
+  Field(content, prev_hash);
+  Field(content, e.incident_id);
+  Field(content, std::to_string(e.time_ms));
+  Field(content, e.author);
+  Field(content, e.kind);
+  Field(content, e.text);
+  Field(content, e.data);
+  return Sha256Hex(content, 64);
+}
+
+JournalCheck VerifyJournal(const std::vector<IncidentEvent>& events) {
+  JournalCheck check;
+  std::string prev;
+  bool chained = false;
+  for (const auto& e : events) {
+    if (e.hash.empty() && !chained) {  // written before the chain existed (schema < 3)
+      ++check.unchained;
+      continue;
+    }
+    chained = true;
+    if (e.prev_hash != prev) {
+      check.broken_at = e.id;
+      check.reason = "entry " + std::to_string(e.id) + " does not follow the entry before it (an entry was removed, "
+                     "inserted or reordered)";
+      return check;
+    }
+    if (JournalHash(prev, e) != e.hash) {
+      check.broken_at = e.id;
+      check.reason = "entry " + std::to_string(e.id) + " was changed after it was written (its hash does not match)";
+      return check;
+    }
+    prev = e.hash;
+    ++check.verified;
+  }
+  check.head = prev;
+  return check;
+}
+
 }  // namespace cloudward::store

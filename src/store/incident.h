@@ -70,6 +70,8 @@ struct IncidentEvent {
   std::string kind;    // created, findings, merged, status, assignee, note, alert, action
   std::string text;    // for people
   std::string data = "{}";  // JSON object with the machine-readable details
+  std::string prev_hash;    // set by the store: the hash chain (see store::JournalHash)
+  std::string hash;
 };
 
 // A response action (respond/ plans, applies and rolls these back).

@@ -52,8 +52,10 @@ json IncidentToJson(const Incident& inc) {
 }
 
 json IncidentEventToJson(const IncidentEvent& e) {
-  return {{"id", e.id}, {"time", Time(e.time_ms)}, {"author", e.author},
-          {"kind", e.kind}, {"text", e.text}, {"data", ParsedOr(e.data)}};
+  json out = {{"id", e.id},     {"time", Time(e.time_ms)}, {"author", e.author},
+              {"kind", e.kind}, {"text", e.text},          {"data", ParsedOr(e.data)}};
+  if (!e.hash.empty()) out["hash"] = e.hash;
+  return out;
 }
 
 json ResponseActionToJson(const ResponseAction& a) {

@@ -33,7 +33,7 @@
 
 namespace cloudward::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kBusyTimeoutMs = 10000;
 inline constexpr size_t kFindingBatch = 1000;  // findings per transaction in AddFindings
 
@@ -110,5 +110,21 @@ std::string ResolveStoreUrl(const std::string& flag);
 //  - others (flow-log lines): base name of the file, byte offset and a hash of the record.
 // Re-running a hunt over the same logs therefore yields the same keys.
 std::string FindingKey(const Finding& finding);
+
+// The journal is hash-chained per incident: each entry stores the hash of the entry before it and
+// its own, SHA-256 over the previous hash and every field (hex). AppendEvent fills both; a
+// unique (incident, prev_hash) index makes a fork impossible even with concurrent writers.
+std::string JournalHash(const std::string& prev_hash, const IncidentEvent& event);
+
+struct JournalCheck {
+  size_t verified = 0;   // entries whose link and hash are right
+  size_t unchained = 0;  // leading entries written before the chain existed (schema < 3)
+  int64_t broken_at = 0; // id of the first entry that fails, 0 when intact
+  std::string reason;
+  std::string head;      // hash of the last entry: quote it elsewhere to pin the journal
+  bool ok() const { return broken_at == 0; }
+};
+// Checks the entries of one incident, in id order (as IncidentStore::Events returns them).
+JournalCheck VerifyJournal(const std::vector<IncidentEvent>& events);
 
 }  // namespace cloudward::store

@@ -257,6 +257,35 @@ TEST_F(IncidentStoreSuite, JournalKeepsOrder) {
   EXPECT_TRUE(store_->Events("INC-other")->empty());
 }
 
+TEST_F(IncidentStoreSuite, JournalIsHashChainedPerIncident) {
+  Incident a = SampleIncident("INC-0000000031"), b = SampleIncident("INC-0000000032");
+  ASSERT_TRUE(store_->CreateIncident(a));
+  ASSERT_TRUE(store_->CreateIncident(b));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->AppendEvent({0, a.id, 1000 + i, "alice", "note", "a" + std::to_string(i), "{}"}));
+    ASSERT_TRUE(store_->AppendEvent({0, b.id, 1000 + i, "bob", "note", "b" + std::to_string(i), "{}"}));
+  }
+  auto events = store_->Events(a.id);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].prev_hash, "");
+  EXPECT_EQ((*events)[1].prev_hash, (*events)[0].hash);
+  EXPECT_EQ((*events)[0].hash.size(), 64u);
+  auto check = VerifyJournal(*events);
+  EXPECT_TRUE(check.ok()) << check.reason;
+  EXPECT_EQ(check.verified, 3u);
+  EXPECT_EQ(check.head, (*events)[2].hash);
+  EXPECT_TRUE(VerifyJournal(*store_->Events(b.id)).ok());
+
+  auto edited = *events;  // what an edit of the database would look like to the verifier
+  edited[1].text = "a1, but different";
+  EXPECT_EQ(VerifyJournal(edited).broken_at, edited[1].id);
+  auto removed = *events;
+  removed.erase(removed.begin() + 1);
+  EXPECT_EQ(VerifyJournal(removed).broken_at, removed[1].id);
+  EXPECT_NE(VerifyJournal(removed).reason.find("does not follow"), std::string::npos);
+}
+
 TEST_F(IncidentStoreSuite, FailedTransactionLeavesNothing) {
   auto st = store_->Transaction([&]() -> Status {
     Incident inc = SampleIncident("INC-0000000040");

@@ -116,6 +116,14 @@ CREATE TRIGGER incident_events_append_only BEFORE UPDATE OR DELETE ON incident_e
   FOR EACH ROW EXECUTE FUNCTION cloudward_append_only();
 )sql";
 
+// The journal's hash chain (store::JournalHash). Older entries keep NULL hashes; NULLs never
+// collide in a unique index, so only chained entries are constrained.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE incident_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE incident_events ADD COLUMN hash TEXT;
+CREATE UNIQUE INDEX incident_events_chain ON incident_events (incident_id, prev_hash);
+)sql";
+
 }  // namespace
 
 std::string MigrationScript(SqlDialect dialect, int version) {
@@ -128,6 +136,8 @@ std::string MigrationScript(SqlDialect dialect, int version) {
   } else if (version == 2) {
     script = kSchemaV2;
     script += dialect == SqlDialect::kSqlite ? kAppendOnlySqlite : kAppendOnlyPostgres;
+  } else if (version == 3) {
+    script = kSchemaV3;
   }
   return script;
 }
@@ -508,25 +518,40 @@ class SqlIncidentStore final : public IncidentStore {
 
   Result<int64_t> AppendEvent(const IncidentEvent& e) override {
     std::lock_guard lock(mu_);
-    auto r = db_->Query(
-        "INSERT INTO incident_events (incident_id, time_ms, author, kind, text, data) "
-        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        {e.incident_id, e.time_ms == 0 ? clock_.NowMs() : e.time_ms, e.author, e.kind, e.text,
-         e.data.empty() ? std::string("{}") : e.data});
-    if (!r) return tl::unexpected(r.error());
-    return Int(r->rows.at(0).at(0));
+    IncidentEvent entry = e;
+    if (entry.time_ms == 0) entry.time_ms = clock_.NowMs();
+    if (entry.data.empty()) entry.data = "{}";
+    // Another writer (process) may append between reading the head and inserting; the unique
+    // (incident, prev_hash) index then refuses the insert and the head is read again. Inside a
+    // transaction the store's lock (and SQLite's write lock) already exclude other writers.
+    for (int attempt = 0;; ++attempt) {
+      auto head = db_->Query(
+          "SELECT hash FROM incident_events WHERE incident_id = $1 AND hash IS NOT NULL ORDER BY id DESC LIMIT 1",
+          {entry.incident_id});
+      if (!head) return tl::unexpected(head.error());
+      entry.prev_hash = head->rows.empty() ? std::string() : Str(head->rows[0][0]);
+      entry.hash = JournalHash(entry.prev_hash, entry);
+      auto r = db_->Query(
+          "INSERT INTO incident_events (incident_id, time_ms, author, kind, text, data, prev_hash, hash) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+          {entry.incident_id, entry.time_ms, entry.author, entry.kind, entry.text, entry.data, entry.prev_hash,
+           entry.hash});
+      if (r) return Int(r->rows.at(0).at(0));
+      if (r.error().code != ErrorCode::kAlreadyExists || depth_ > 0 || attempt >= 20) return tl::unexpected(r.error());
+    }
   }
 
   Result<std::vector<IncidentEvent>> Events(const std::string& incident_id) override {
     std::lock_guard lock(mu_);
     auto rows = db_->Query(
-        "SELECT id, incident_id, time_ms, author, kind, text, data FROM incident_events "
+        "SELECT id, incident_id, time_ms, author, kind, text, data, prev_hash, hash FROM incident_events "
         "WHERE incident_id = $1 ORDER BY id",
         {incident_id});
     if (!rows) return tl::unexpected(rows.error());
     std::vector<IncidentEvent> out;
     for (const auto& row : rows->rows) {
-      out.push_back({Int(row[0]), Str(row[1]), Int(row[2]), Str(row[3]), Str(row[4]), Str(row[5]), Str(row[6])});
+      out.push_back({Int(row[0]), Str(row[1]), Int(row[2]), Str(row[3]), Str(row[4]), Str(row[5]), Str(row[6]),
+                     Str(row[7]), Str(row[8])});
     }
     return out;
   }

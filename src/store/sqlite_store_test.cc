@@ -138,6 +138,49 @@ TEST(SqliteStore, JournalIsAppendOnly) {
   EXPECT_EQ((*store)->Events("INC-j")->at(0).text, "keep me");
 }
 
+TEST(SqliteStore, EditingTheJournalBehindTheStoreBreaksTheChain) {
+  const std::string path = NewPath();
+  auto store = OpenStore(path);
+  ASSERT_TRUE(store);
+  Incident inc{.id = "INC-t", .title = "t"};
+  ASSERT_TRUE((*store)->CreateIncident(inc));
+  for (const char* text : {"isolated i-1", "deactivated AKIA1", "closed"}) {
+    ASSERT_TRUE((*store)->AppendEvent({0, "INC-t", 1, "oncall", "action", text, "{}"}));
+  }
+  ASSERT_TRUE(VerifyJournal(*(*store)->Events("INC-t")).ok());
+  // Someone with write access to the file drops the trigger and rewrites history.
+  ASSERT_TRUE(RawExec(path, "DROP TRIGGER incident_events_no_update;"
+                            "UPDATE incident_events SET text = 'nothing happened' WHERE text = 'deactivated AKIA1'"));
+  auto check = VerifyJournal(*(*store)->Events("INC-t"));
+  EXPECT_FALSE(check.ok());
+  EXPECT_NE(check.reason.find("changed after it was written"), std::string::npos);
+  // A second writer racing on the same head cannot fork the chain: the index refuses it.
+  auto forked = RawExec(path, "INSERT INTO incident_events (incident_id, time_ms, author, kind, text, data, "
+                              "prev_hash, hash) SELECT incident_id, 2, 'x', 'note', 'fork', '{}', prev_hash, 'h' "
+                              "FROM incident_events WHERE incident_id = 'INC-t' ORDER BY id DESC LIMIT 1");
+  EXPECT_FALSE(forked);
+}
+
+TEST(SqliteStore, VersionTwoJournalEntriesStayReadableBeforeTheChain) {
+  const std::string path = NewPath();
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  ASSERT_TRUE(RawExec(path, std::string(internal::kMigrationTable) + ";" +
+                                internal::MigrationScript(internal::SqlDialect::kSqlite, 1) +
+                                internal::MigrationScript(internal::SqlDialect::kSqlite, 2) +
+                                "INSERT INTO schema_migrations VALUES (1, 0), (2, 0);"
+                                "INSERT INTO incidents (id, title, severity, status, detail, created_ms, "
+                                "updated_ms) VALUES ('INC-v2', 'Old', 'high', 'open', '{}', 1, 1);"
+                                "INSERT INTO incident_events (incident_id, time_ms, author, kind, text, data) "
+                                "VALUES ('INC-v2', 1, 'a', 'note', 'before', '{}');"));
+  auto store = OpenStore(path);
+  ASSERT_TRUE(store) << store.error().ToString();
+  ASSERT_TRUE((*store)->AppendEvent({0, "INC-v2", 2, "b", "note", "after", "{}"}));
+  auto check = VerifyJournal(*(*store)->Events("INC-v2"));
+  EXPECT_TRUE(check.ok()) << check.reason;
+  EXPECT_EQ(check.unchained, 1u);
+  EXPECT_EQ(check.verified, 1u);
+}
+
 TEST(SqliteStore, UrlForms) {
   const std::string path = NewPath();
   EXPECT_TRUE(OpenStore("sqlite://" + path));
