@@ -7,7 +7,8 @@
 //   cloudward respond rollback ACTION_ID [--apply] [--as WHO] [--store URL]
 //   cloudward respond list --incident ID [--store URL] [--format table|json]
 //
-// ACTION: deactivate-access-key, isolate-instance, block-s3-public-access, snapshot-instance-volumes.
+// ACTION: deactivate-access-key, isolate-instance, block-s3-public-access, snapshot-instance-volumes,
+// revoke-role-sessions, restrict-user, block-ip, enable-bucket-versioning (`respond --help` lists them).
 // Without --apply, apply and rollback print what they would do and change nothing. AWS region,
 // credentials and endpoints (AWS_ENDPOINT_URL[_<SERVICE>]) come from the usual AWS environment and
 // profile files; the store is --store, else $CLOUDWARD_STORE, else the default store.
@@ -16,14 +17,13 @@
 #include <fmt/core.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "aws/aws_client.h"
-#include "aws/curl_transport.h"
 #include "cli/command.h"
+#include "cli/respond_support.h"
 #include "core/clock.h"
 #include "core/time.h"
 #include "respond/responder.h"
@@ -35,7 +35,7 @@ namespace respond_command {  // named: the CLI is one unity build (see command.h
 using nlohmann::json;
 
 struct RespondOptions {
-  std::string kind, target, action_id, incident, user, as, store_url, region;
+  std::string kind, target, action_id, incident, user, vpc, as, store_url, region;
   std::string format = "text";       // plan, apply, rollback: text or json
   std::string list_format = "table";  // list: table or json
   bool apply = false;
@@ -46,63 +46,19 @@ int Report(const char* verb, const Error& e) {
   return e.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 
-std::string Who(const RespondOptions& opt) {
-  if (!opt.as.empty()) return opt.as;
-  const char* user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? user : "unknown";
-}
+std::string Who(const RespondOptions& opt) { return OperatorName(opt.as); }
 
 Result<std::unique_ptr<store::IncidentStore>> OpenStore(const RespondOptions& opt) {
-  const std::string url = store::ResolveStoreUrl(opt.store_url);
-  auto s = store::OpenStore(url);
-  if (!s) return Fail(s.error().code, "cannot open store " + url + ": " + s.error().message);
-  return s;
+  return OpenResolvedStore(opt.store_url);
 }
 
-// The AWS client with a recorder in front of its transport, so request ids can be journaled.
-struct Aws {
-  std::shared_ptr<respond::CallRecorder> recorder;
-  std::unique_ptr<aws::AwsClient> client;
-};
-
-Aws MakeAws(const RespondOptions& opt) {
-  Aws a;
-  a.recorder = std::make_shared<respond::CallRecorder>(std::make_shared<aws::CurlTransport>());
-  aws::ClientConfig config;
-  config.region = opt.region;
-  config.transport = a.recorder;
-  a.client = std::make_unique<aws::AwsClient>(std::move(config));
-  return a;
-}
+RecordedAws MakeAws(const RespondOptions& opt) { return MakeRecordedAws(opt.region); }
 
 respond::ActionRequest Request(const RespondOptions& opt) {
   respond::ActionRequest r{.target = opt.target, .incident_id = opt.incident};
   if (!opt.user.empty()) r.options["user"] = opt.user;
+  if (!opt.vpc.empty()) r.options["vpc"] = opt.vpc;
   return r;
-}
-
-void PrintPlan(const respond::Plan& plan, const char* heading) {
-  fmt::print("{} {} {}\n  {}\n", heading, plan.kind, plan.target, plan.summary);
-  if (plan.no_op()) {
-    fmt::print("  AWS calls: none\n");
-  } else {
-    fmt::print("  AWS calls:\n");
-    for (size_t i = 0; i < plan.calls.size(); ++i) {
-      const auto& c = plan.calls[i];
-      fmt::print("    {}. {} {}\n       {}\n", i + 1, c.operation, c.parameters.dump(), c.change);
-    }
-  }
-  if (!plan.prior_state.empty()) fmt::print("  prior state: {}\n", plan.prior_state.dump());
-  for (const auto& n : plan.notes) fmt::print("  note: {}\n", n);
-}
-
-void PrintExecution(const respond::Execution& run) {
-  for (const auto& c : run.calls) {
-    std::string ids;
-    for (const auto& id : c.request_ids) ids += (ids.empty() ? "" : ",") + id;
-    fmt::print("  {} {}{}{}{}\n", c.error ? "FAILED" : "done  ", c.operation, c.result.empty() ? "" : " -> " + c.result,
-               ids.empty() ? "" : "  request id " + ids, c.error ? "  " + c.error->message : "");
-  }
 }
 
 int RunPlan(const RespondOptions& opt) {
@@ -197,6 +153,60 @@ int RunRollback(const RespondOptions& opt) {
   return kExitOk;
 }
 
+// `actions approve ID`: a planned action (from a playbook step with approval, or the console)
+// becomes approved; the approver is journaled.
+int RunApprove(const RespondOptions& opt) {
+  auto store = OpenStore(opt);
+  if (!store) return Report("approve", store.error());
+  auto aws = MakeAws(opt);
+  SystemClock clock;
+  respond::Responder responder(*aws.client, aws.recorder.get(), **store, clock, Who(opt));
+  auto approved = responder.Approve(opt.action_id);
+  if (!approved) return Report("approve", approved.error());
+  fmt::print("{} {} {} approved by {}\n", approved->id, approved->kind, approved->target, Who(opt));
+  return kExitOk;
+}
+
+// `actions apply ID`: applies an approved action, re-planned from the current state. Without
+// --apply it prints that plan and changes nothing.
+int RunApplyStored(const RespondOptions& opt) {
+  auto store = OpenStore(opt);
+  if (!store) return Report("apply", store.error());
+  auto stored = (*store)->GetAction(opt.action_id);
+  if (!stored) return Report("apply", stored.error());
+  if (stored->status == "planned") {
+    return Report("apply", {ErrorCode::kConflict, opt.action_id + " is not approved yet: `cloudward actions approve " +
+                                                      opt.action_id + "` first"});
+  }
+  auto aws = MakeAws(opt);
+  SystemClock clock;
+  respond::Responder responder(*aws.client, aws.recorder.get(), **store, clock, Who(opt));
+  if (!opt.apply) {
+    json saved = json::parse(stored->plan, nullptr, false);
+    respond::ActionRequest request{.target = stored->target, .incident_id = stored->incident_id};
+    if (saved.is_object() && saved.contains("options") && saved["options"].is_object()) {
+      for (const auto& [k, v] : saved["options"].items()) {
+        if (v.is_string()) request.options[k] = v.get<std::string>();
+      }
+    }
+    auto plan = responder.PlanAction(stored->kind, request);
+    if (!plan) return Report("apply", plan.error());
+    PrintPlan(*plan, "plan");
+    fmt::print("dry run: nothing changed; add --apply to apply {} ({})\n", opt.action_id, stored->status);
+    return kExitOk;
+  }
+  auto report = responder.ApplyStored(opt.action_id);
+  if (!report) return Report("apply", report.error());
+  PrintPlan(report->plan, "apply");
+  PrintExecution(report->execution);
+  fmt::print("{} {}\n", report->action.id, report->action.status);
+  if (!report->execution.ok()) {
+    fmt::print(stderr, "actions apply: {}\n", report->execution.error->message);
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 std::string Time(int64_t ms) { return ms == kUnknownTime ? "-" : FormatIsoTime(ms); }
 
 int RunList(const RespondOptions& opt) {
@@ -271,19 +281,21 @@ void SetUp(CLI::App& app, int* exit_code) {
 
   auto* plan = cmd->add_subcommand("plan", "Show the AWS calls an action would make; changes nothing");
   plan->add_option("action", opt->kind, "Action")->required();
-  plan->add_option("target", opt->target, "Target: access key id, instance id or bucket")->required();
+  plan->add_option("target", opt->target, "Target (see the actions below)")->required();
   plan->add_option("--incident", opt->incident, "Incident id (tags and descriptions)");
   plan->add_option("--user", opt->user, "deactivate-access-key: the key's user (default: looked up)");
+  plan->add_option("--vpc", opt->vpc, "block-ip: only these VPCs (comma-separated; default: all)");
   plan->add_option("--format", opt->format, "text or json");
   aws_flags(plan);
   plan->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, false) ? RunPlan(*opt) : kExitUsage; });
 
   auto* apply = cmd->add_subcommand("apply", "Apply an action (only with --apply; otherwise print its plan)");
   apply->add_option("action", opt->kind, "Action")->required();
-  apply->add_option("target", opt->target, "Target: access key id, instance id or bucket")->required();
+  apply->add_option("target", opt->target, "Target (see the actions below)")->required();
   apply->add_option("--incident", opt->incident, "Incident the action is recorded on")->required();
   apply->add_flag("--apply", opt->apply, "Make the changes (without it: dry run)");
   apply->add_option("--user", opt->user, "deactivate-access-key: the key's user (default: looked up)");
+  apply->add_option("--vpc", opt->vpc, "block-ip: only these VPCs (comma-separated; default: all)");
   apply->add_option("--as", opt->as, "Who applies it (default $USER)");
   apply->add_option("--format", opt->format, "text or json");
   store_flag(apply);
@@ -306,32 +318,45 @@ void SetUp(CLI::App& app, int* exit_code) {
   list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->list_format, true) ? RunList(*opt) : kExitUsage; });
 }
 
-// The short forms of the incident-response runbook: `contain instance|key|bucket TARGET`,
-// `actions list`, `rollback ACTION_ID`. Same code paths as `respond`.
+// The short forms of the incident-response runbook: `contain instance|key|principal|ip|bucket
+// TARGET`, `actions list`, `rollback ACTION_ID`. Same code paths as `respond`.
 void SetUpShortForms(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RespondOptions>();
   auto* contain = app.add_subcommand(
-      "contain", "Contain a resource: instance (isolate), key (deactivate), bucket (block public access); dry run "
+      "contain", "Contain a resource: instance (isolate), key (deactivate), principal (revoke role sessions or "
+                 "deny a user everything), ip (deny in network ACLs), bucket (block public access); dry run "
                  "unless --apply");
   auto what = std::make_shared<std::string>();  // outlives SetUp: the callback runs after parsing
-  contain->add_option("what", *what, "instance, key or bucket (principal and ip: not available yet)")
+  contain->add_option("what", *what, "instance, key, principal, ip or bucket")
       ->required()
       ->check(CLI::IsMember({"instance", "key", "bucket", "principal", "ip"}));
-  contain->add_option("target", opt->target, "Instance id, access key id or bucket name")->required();
+  contain->add_option("target", opt->target,
+                      "Instance id, access key id, role/user name or ARN (an assumed-role session ARN names its "
+                      "role), IP address or CIDR, bucket name")
+      ->required();
   contain->add_option("--incident", opt->incident, "Incident the action is recorded on (required with --apply)");
   contain->add_flag("--apply", opt->apply, "Make the changes (without it: print the plan, change nothing)");
   contain->add_option("--user", opt->user, "key: the key's user (default: looked up)");
+  contain->add_option("--vpc", opt->vpc, "ip: only these VPCs (comma-separated; default: all)");
   contain->add_option("--as", opt->as, "Who applies it (default $USER)");
   contain->add_option("--format", opt->format, "text or json");
   contain->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
   contain->add_option("--region", opt->region, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)");
   contain->callback([opt, exit_code, what] {
-    if (*what == "principal" || *what == "ip") {
-      fmt::print(stderr, "contain {}: not available yet (instance, key and bucket are)\n", *what);
-      *exit_code = kExitUsage;
-      return;
+    if (*what == "principal") {
+      auto aws = MakeAws(*opt);
+      auto kind = respond::PrincipalContainment(*aws.client, opt->target);
+      if (!kind) {
+        *exit_code = Report("contain", kind.error());
+        return;
+      }
+      opt->kind = *kind;
+    } else {
+      opt->kind = *what == "instance" ? "isolate-instance"
+                  : *what == "key"    ? "deactivate-access-key"
+                  : *what == "ip"     ? "block-ip"
+                                      : "block-s3-public-access";
     }
-    opt->kind = *what == "instance" ? "isolate-instance" : *what == "key" ? "deactivate-access-key" : "block-s3-public-access";
     if (!ValidFormat(opt->format, false)) {
       *exit_code = kExitUsage;
     } else if (opt->apply || !opt->incident.empty()) {
@@ -348,6 +373,18 @@ void SetUpShortForms(CLI::App& app, int* exit_code) {
   list->add_option("--format", opt->list_format, "table or json");
   list->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
   list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->list_format, true) ? RunList(*opt) : kExitUsage; });
+  auto* approve = actions->add_subcommand("approve", "Approve a planned action (e.g. a playbook step that needs approval)");
+  approve->add_option("action_id", opt->action_id, "Action id (ACT-...)")->required();
+  approve->add_option("--as", opt->as, "Who approves (default $USER)");
+  approve->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
+  approve->callback([opt, exit_code] { *exit_code = RunApprove(*opt); });
+  auto* apply_stored = actions->add_subcommand("apply", "Apply an approved action (dry run unless --apply)");
+  apply_stored->add_option("action_id", opt->action_id, "Action id (ACT-...)")->required();
+  apply_stored->add_flag("--apply", opt->apply, "Make the changes (without it: print the current plan)");
+  apply_stored->add_option("--as", opt->as, "Who applies it (default $USER)");
+  apply_stored->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
+  apply_stored->add_option("--region", opt->region, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, profile)");
+  apply_stored->callback([opt, exit_code] { *exit_code = RunApplyStored(*opt); });
 
   auto* rollback = app.add_subcommand("rollback", "Restore the prior state recorded by an action (dry run unless --apply)");
   rollback->add_option("action_id", opt->action_id, "Action id (ACT-...)")->required();

@@ -199,6 +199,22 @@ struct RespondConfig {
   std::string quarantine_security_group = "cloudward-quarantine";
   std::string forensic_bucket;
   std::string examiner_cidr;
+  std::string break_glass_role;  // role name; "" = any role tagged cloudward:break-glass
+};
+
+// ---- posture ----
+// An accepted failure of one posture check on one resource, until `expires`.
+struct PostureSuppression {
+  std::string check;     // check id ("s3.versioning") or "*"
+  std::string resource;  // ARN or id; '*' matches any run of characters
+  std::string reason;
+  std::string expires;   // YYYY-MM-DD as written
+  int64_t expires_ms = 0;  // end of that day, UTC
+  SourceLocation where;
+};
+
+struct PostureConfig {
+  std::vector<PostureSuppression> suppressions;
 };
 
 // ---- accounts ----
@@ -240,6 +256,7 @@ struct Config {
   AlertsConfig alerts;
   AutomationConfig automation;
   RespondConfig respond;
+  PostureConfig posture;
   std::vector<AccountConfig> accounts;
   ServeConfig serve;
 };

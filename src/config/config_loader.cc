@@ -692,7 +692,8 @@ void ReadAutomation(Walker& w, const YAML::Node& n, AutomationConfig* out) {
 }
 
 void ReadRespond(Walker& w, const YAML::Node& n, RespondConfig* out) {
-  w.Fields(n, "respond", {"approvals", "quarantine_security_group", "forensic_bucket", "examiner_cidr"},
+  w.Fields(n, "respond", {"approvals", "quarantine_security_group", "forensic_bucket", "examiner_cidr",
+                          "break_glass_role"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "approvals") {
       w.Fields(v, p, {"actions", "severity"},
@@ -706,10 +707,63 @@ void ReadRespond(Walker& w, const YAML::Node& n, RespondConfig* out) {
     }
     if (key == "quarantine_security_group") w.NonEmptyStr(v, p, &out->quarantine_security_group);
     if (key == "forensic_bucket") w.Str(v, p, &out->forensic_bucket);
+    if (key == "break_glass_role") w.NonEmptyStr(v, p, &out->break_glass_role);
     if (key == "examiner_cidr") {
       if (w.Str(v, p, &out->examiner_cidr) && out->examiner_cidr.find('/') == std::string::npos)
         w.Add(v, p + ": expected a CIDR such as 203.0.113.7/32");
     }
+  });
+}
+
+// "YYYY-MM-DD" -> the last millisecond of that day (UTC); nullopt when not a real date.
+std::optional<int64_t> EndOfDayMs(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  auto start = ParseIsoTime(text + "T00:00:00Z");
+  if (!start || FormatIsoTime(*start).substr(0, 10) != text) return std::nullopt;  // 2026-02-30
+  return *start + 86'400'000LL - 1;
+}
+
+// Check ids are "service.what": lowercase letters, digits, '-' and one '.'; "*" for every check.
+bool ValidCheckId(const std::string& id) {
+  if (id == "*") return true;
+  size_t dot = id.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == id.size() || id.find('.', dot + 1) != std::string::npos)
+    return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
+}
+
+void ReadPosture(Walker& w, const YAML::Node& n, PostureConfig* out) {
+  w.Fields(n, "posture", {"suppressions"}, [&](const std::string&, const YAML::Node& v, const std::string& p) {
+    w.Items(v, p, [&](const YAML::Node& item, const std::string& ip) {
+      PostureSuppression s;
+      s.where = w.Loc(item);
+      bool bad = false;
+      if (!w.Fields(item, ip, {"check", "resource", "reason", "expires"},
+                    [&](const std::string& k, const YAML::Node& fv, const std::string& fp) {
+        if (k == "check") {
+          if (w.Str(fv, fp, &s.check) && !ValidCheckId(s.check)) {
+            w.Add(fv, fp + ": expected a check id such as s3.versioning (or *), got '" + s.check + "'");
+            bad = true;
+          }
+        }
+        if (k == "resource") w.NonEmptyStr(fv, fp, &s.resource);
+        if (k == "reason") w.NonEmptyStr(fv, fp, &s.reason);
+        if (k == "expires") {
+          if (!w.Str(fv, fp, &s.expires)) return;
+          if (auto ms = EndOfDayMs(s.expires)) {
+            s.expires_ms = *ms;
+          } else {
+            w.Add(fv, fp + ": expected a date YYYY-MM-DD, got '" + s.expires + "'");
+            bad = true;
+          }
+        }
+      }))
+        return;
+      w.Require(item, ip, {"check", "resource", "reason", "expires"});
+      if (!bad && !s.check.empty() && !s.resource.empty() && !s.reason.empty() && s.expires_ms != 0)
+        out->suppressions.push_back(std::move(s));
+    });
   });
 }
 
@@ -864,7 +918,7 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file) {
       return result;
     }
     w.Fields(root, "", {"store", "detection", "assets", "people", "alerts", "automation", "respond",
-                        "accounts", "serve"},
+                        "posture", "accounts", "serve"},
              [&](const std::string& key, const YAML::Node& v, const std::string&) {
                if (key == "store") ReadStore(w, v, &c.store);
                if (key == "detection") ReadDetection(w, v, &c.detection);
@@ -873,6 +927,7 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file) {
                if (key == "alerts") ReadAlerts(w, v, &c.alerts);
                if (key == "automation") ReadAutomation(w, v, &c.automation);
                if (key == "respond") ReadRespond(w, v, &c.respond);
+               if (key == "posture") ReadPosture(w, v, &c.posture);
                if (key == "accounts") ReadAccounts(w, v, &c.accounts);
                if (key == "serve") ReadServe(w, v, &c.serve);
              });

@@ -20,4 +20,10 @@ struct EmbeddedFile {
 // The bundled Sigma rule pack (rules/**/*.yml).
 std::span<const EmbeddedFile> RulePackFiles();
 
+// The bundled playbooks (playbooks/*.yml).
+std::span<const EmbeddedFile> PlaybookFiles();
+
+// The web console (web/**), served by `cloudward serve` under /console/.
+std::span<const EmbeddedFile> WebConsoleFiles();
+
 }  // namespace cloudward

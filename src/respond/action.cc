@@ -1,6 +1,8 @@
 #include "respond/action.h"
 
+#include <map>
 #include <memory>
+#include <set>
 
 namespace cloudward::respond {
 
@@ -44,6 +46,13 @@ const std::vector<const Action*>& Actions() {
     v.push_back(MakeIsolateInstanceAction());
     v.push_back(MakeBlockS3PublicAccessAction());
     v.push_back(MakeSnapshotInstanceVolumesAction());
+    v.push_back(MakeCreateQuarantineGroupAction());
+    v.push_back(MakeCreateForensicBucketAction());
+    v.push_back(MakeRevokeRoleSessionsAction());
+    v.push_back(MakeRestrictUserAction());
+    v.push_back(MakeBlockIpAction());
+    v.push_back(MakeEnableBucketVersioningAction());
+    v.push_back(MakeStartCloudTrailLoggingAction());
     return v;
   }();
   static const std::vector<const Action*> all = [] {
@@ -52,6 +61,57 @@ const std::vector<const Action*>& Actions() {
     return v;
   }();
   return all;
+}
+
+ActionPermissions PermissionsOf(std::string_view kind) {
+  // Keep in step with the reads of each action's MakePlan/PlanRollback and the operations of its
+  // calls (call_executor.h); respond_decisions_test checks every registered action has an entry.
+  static const std::map<std::string_view, ActionPermissions> kTable = {
+      {"deactivate-access-key",
+       {{"iam:GetAccessKeyLastUsed", "iam:ListAccessKeys"}, {"iam:UpdateAccessKey"}}},
+      {"isolate-instance",
+       {{"ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"},
+        {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags",
+         "ec2:ModifyNetworkInterfaceAttribute"}}},
+      {"block-s3-public-access", {{"s3:GetBucketPublicAccessBlock"}, {"s3:PutBucketPublicAccessBlock"}}},
+      {"snapshot-instance-volumes",
+       {{"ec2:DescribeInstances", "ec2:DescribeSnapshots"}, {"ec2:CreateSnapshot", "ec2:CreateTags"}}},
+      {"revoke-role-sessions",
+       {{"iam:GetRole", "iam:GetRolePolicy", "iam:ListInstanceProfilesForRole", "ec2:DescribeInstances"},
+        {"iam:PutRolePolicy", "iam:DeleteRolePolicy"}}},
+      {"restrict-user", {{"iam:GetUser", "iam:GetUserPolicy"}, {"iam:PutUserPolicy", "iam:DeleteUserPolicy"}}},
+      {"block-ip", {{"ec2:DescribeNetworkAcls"}, {"ec2:CreateNetworkAclEntry", "ec2:DeleteNetworkAclEntry"}}},
+      {"enable-bucket-versioning", {{"s3:GetBucketVersioning"}, {"s3:PutBucketVersioning"}}},
+      {"start-cloudtrail-logging",
+       {{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}, {"cloudtrail:StartLogging", "cloudtrail:StopLogging"}}},
+      {"create-quarantine-sg",
+       {{"ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
+        {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteSecurityGroup"}}},
+      {"create-forensic-bucket",
+       {{"s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration",
+         "s3:ListBucketVersions"},
+        {"s3:CreateBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+         "s3:PutBucketTagging", "s3:DeleteBucket"}}},
+  };
+  auto it = kTable.find(kind);
+  return it == kTable.end() ? ActionPermissions{} : it->second;
+}
+
+nlohmann::json PermissionsPolicy(const std::vector<std::string>& kinds, bool read_only) {
+  std::set<std::string> read, write;
+  for (const auto& kind : kinds) {
+    auto p = PermissionsOf(kind);
+    read.insert(p.read.begin(), p.read.end());
+    write.insert(p.write.begin(), p.write.end());
+  }
+  nlohmann::json statements = nlohmann::json::array();
+  if (!read.empty()) {
+    statements.push_back({{"Sid", "CloudwardPlan"}, {"Effect", "Allow"}, {"Action", read}, {"Resource", "*"}});
+  }
+  if (!read_only && !write.empty()) {
+    statements.push_back({{"Sid", "CloudwardRespond"}, {"Effect", "Allow"}, {"Action", write}, {"Resource", "*"}});
+  }
+  return {{"Version", "2012-10-17"}, {"Statement", statements}};
 }
 
 const Action* FindAction(std::string_view kind) {

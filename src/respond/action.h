@@ -73,6 +73,17 @@ class Action {
                                     const Plan& applied) const = 0;
 };
 
+// The IAM actions an action needs: `read` to plan (and to check before rollback), `write` to apply
+// and roll back. Empty for an unknown kind.
+struct ActionPermissions {
+  std::vector<std::string> read;
+  std::vector<std::string> write;
+};
+ActionPermissions PermissionsOf(std::string_view kind);
+// The least-privilege IAM policy document for these action kinds (sorted, unique actions in a
+// read statement and a write statement; writes omitted when `read_only`).
+nlohmann::json PermissionsPolicy(const std::vector<std::string>& kinds, bool read_only = false);
+
 // nullptr for an unknown kind.
 const Action* FindAction(std::string_view kind);
 const std::vector<const Action*>& Actions();
@@ -81,5 +92,17 @@ std::unique_ptr<Action> MakeDeactivateAccessKeyAction();
 std::unique_ptr<Action> MakeIsolateInstanceAction();
 std::unique_ptr<Action> MakeBlockS3PublicAccessAction();
 std::unique_ptr<Action> MakeSnapshotInstanceVolumesAction();
+// Readiness (prepare/): cloudward-owned resources made before an incident.
+std::unique_ptr<Action> MakeCreateQuarantineGroupAction();
+std::unique_ptr<Action> MakeCreateForensicBucketAction();
+// `contain principal TARGET`: "revoke-role-sessions" for a role (or an assumed-role session),
+// "restrict-user" for a user; a bare name is looked up (roles first). kNotFound when neither.
+Result<std::string> PrincipalContainment(aws::AwsClient& aws, std::string_view target);
+
+std::unique_ptr<Action> MakeRevokeRoleSessionsAction();
+std::unique_ptr<Action> MakeRestrictUserAction();
+std::unique_ptr<Action> MakeBlockIpAction();
+std::unique_ptr<Action> MakeEnableBucketVersioningAction();
+std::unique_ptr<Action> MakeStartCloudTrailLoggingAction();
 
 }  // namespace cloudward::respond

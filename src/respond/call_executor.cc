@@ -1,6 +1,7 @@
 #include "respond/call_executor.h"
 
 #include "aws/services.h"
+#include "aws/services_prepare.h"
 
 namespace cloudward::respond {
 namespace {
@@ -31,6 +32,14 @@ class Params {
       return false;
     }
     return it->get<bool>();
+  }
+  int Int(const char* name) {
+    auto it = params_.find(name);
+    if (it == params_.end() || !it->is_number_integer()) {
+      Note(BadParameter(operation_, name, "an integer"));
+      return 0;
+    }
+    return it->get<int>();
   }
   std::vector<std::string> Strings(const char* name) {
     std::vector<std::string> out;
@@ -154,6 +163,71 @@ Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& 
     auto bucket = p.String("Bucket");
     CW_CHECK_PARAMS();
     return done(aws::s3::DeletePublicAccessBlock(aws, bucket));
+  }
+  // Readiness actions (readiness_actions.cc).
+  if (op == "s3:CreateBucket" || op == "s3:DeleteBucket") {
+    auto bucket = p.String("Bucket");
+    CW_CHECK_PARAMS();
+    return done(op == "s3:CreateBucket" ? aws::s3::CreateBucket(aws, bucket) : aws::s3::DeleteBucket(aws, bucket));
+  }
+  if (op == "s3:PutBucketEncryption") {
+    auto bucket = p.String("Bucket"), algorithm = p.String("SSEAlgorithm");
+    CW_CHECK_PARAMS();
+    if (algorithm != "AES256" && algorithm != "aws:kms") return Fail(ErrorCode::kInvalidArgument, op + ": bad SSEAlgorithm " + algorithm);
+    return done(aws::s3::PutBucketEncryption(aws, bucket, algorithm));
+  }
+  if (op == "s3:PutBucketTagging") {
+    auto bucket = p.String("Bucket");
+    auto tags = p.TagMap("Tags");
+    CW_CHECK_PARAMS();
+    return done(aws::s3::PutBucketTagging(aws, bucket, tags));
+  }
+  if (op == "ec2:DeleteSecurityGroup") {
+    auto group = p.String("GroupId");
+    CW_CHECK_PARAMS();
+    return done(aws::ec2::DeleteSecurityGroup(aws, group));
+  }
+  if (op == "iam:PutRolePolicy" || op == "iam:PutUserPolicy") {
+    bool role = op == "iam:PutRolePolicy";
+    auto name = p.String(role ? "RoleName" : "UserName"), policy = p.String("PolicyName");
+    auto document = p.String("PolicyDocument");
+    CW_CHECK_PARAMS();
+    return done(role ? aws::iam::PutRolePolicy(aws, name, policy, document)
+                     : aws::iam::PutUserPolicy(aws, name, policy, document));
+  }
+  if (op == "iam:DeleteRolePolicy" || op == "iam:DeleteUserPolicy") {
+    bool role = op == "iam:DeleteRolePolicy";
+    auto name = p.String(role ? "RoleName" : "UserName"), policy = p.String("PolicyName");
+    CW_CHECK_PARAMS();
+    return done(role ? aws::iam::DeleteRolePolicy(aws, name, policy) : aws::iam::DeleteUserPolicy(aws, name, policy));
+  }
+  if (op == "ec2:CreateNetworkAclEntry") {
+    auto acl = p.String("NetworkAclId"), action = p.String("RuleAction"), protocol = p.String("Protocol");
+    auto cidr = p.String("Cidr");
+    int number = p.Int("RuleNumber");
+    bool egress = p.Bool("Egress");
+    CW_CHECK_PARAMS();
+    if (number < 1 || number > 32766) return Fail(ErrorCode::kInvalidArgument, op + ": RuleNumber out of 1..32766");
+    return done(aws::ec2::CreateNetworkAclEntry(aws, acl, {number, egress, protocol, action, cidr}));
+  }
+  if (op == "ec2:DeleteNetworkAclEntry") {
+    auto acl = p.String("NetworkAclId");
+    int number = p.Int("RuleNumber");
+    bool egress = p.Bool("Egress");
+    CW_CHECK_PARAMS();
+    return done(aws::ec2::DeleteNetworkAclEntry(aws, acl, number, egress));
+  }
+  if (op == "cloudtrail:StartLogging" || op == "cloudtrail:StopLogging") {
+    auto trail = p.String("Name");
+    CW_CHECK_PARAMS();
+    return done(op == "cloudtrail:StartLogging" ? aws::cloudtrail::StartLogging(aws, trail)
+                                                : aws::cloudtrail::StopLogging(aws, trail));
+  }
+  if (op == "s3:PutBucketVersioning") {
+    auto bucket = p.String("Bucket"), status = p.String("Status");
+    CW_CHECK_PARAMS();
+    if (status != "Enabled" && status != "Suspended") return Fail(ErrorCode::kInvalidArgument, op + ": bad Status " + status);
+    return done(aws::s3::PutBucketVersioning(aws, bucket, status == "Enabled"));
   }
 #undef CW_CHECK_PARAMS
   return Fail(ErrorCode::kInvalidArgument, "unknown operation '" + op + "' in plan");

@@ -10,6 +10,16 @@
 //   s3:PutPublicAccessBlock             {"Bucket", "BlockPublicAcls", "IgnorePublicAcls",
 //                                        "BlockPublicPolicy", "RestrictPublicBuckets"} (booleans)
 //   s3:DeletePublicAccessBlock          {"Bucket"}
+//   s3:CreateBucket, s3:DeleteBucket    {"Bucket"}
+//   s3:PutBucketEncryption              {"Bucket", "SSEAlgorithm": "AES256"|"aws:kms"}
+//   s3:PutBucketTagging                 {"Bucket", "Tags": {...}}
+//   ec2:DeleteSecurityGroup             {"GroupId"}
+//   s3:PutBucketVersioning              {"Bucket", "Status": "Enabled"|"Suspended"}
+//   iam:PutRolePolicy, iam:PutUserPolicy       {"RoleName"|"UserName", "PolicyName", "PolicyDocument"}
+//   iam:DeleteRolePolicy, iam:DeleteUserPolicy {"RoleName"|"UserName", "PolicyName"}
+//   ec2:CreateNetworkAclEntry           {"NetworkAclId", "RuleNumber", "Egress", "RuleAction", "Protocol", "Cidr"}
+//   ec2:DeleteNetworkAclEntry           {"NetworkAclId", "RuleNumber", "Egress"}
+//   cloudtrail:StartLogging, cloudtrail:StopLogging  {"Name"} (trail name or ARN)
 //
 // A string parameter "$name" (alone or in an array) is replaced by the output of an earlier call
 // whose ApiCall::output is "name". An unknown operation or a parameter of the wrong type fails

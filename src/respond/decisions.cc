@@ -1,7 +1,13 @@
 #include "respond/decisions.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
+
+#include "core/time.h"
 
 namespace cloudward::respond {
 namespace {
@@ -105,6 +111,135 @@ Result<PublicAccessRestore> PublicAccessBlockRestore(const std::optional<aws::s3
                                           "); restoring would clobber that change");
   }
   return prior ? PublicAccessRestore::kPut : PublicAccessRestore::kDelete;
+}
+
+
+Result<PrincipalName> ParsePrincipal(std::string_view target) {
+  if (target.empty()) return Fail(ErrorCode::kInvalidArgument, "no principal given");
+  std::string t(target);
+  auto last = [](std::string_view s) { return std::string(s.substr(s.rfind('/') + 1)); };
+  if (t.starts_with("arn:")) {
+    // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
+    size_t pos = 0;
+    for (int i = 0; i < 5 && pos != std::string::npos; ++i) pos = t.find(':', pos + 1);
+    if (pos == std::string::npos) return Fail(ErrorCode::kInvalidArgument, "'" + t + "' is not an ARN");
+    std::string_view resource = std::string_view(t).substr(pos + 1);
+    if (resource.starts_with("role/") && resource.size() > 5) return PrincipalName{"role", last(resource)};
+    if (resource.starts_with("user/") && resource.size() > 5) return PrincipalName{"user", last(resource)};
+    if (resource.starts_with("assumed-role/")) {
+      std::string_view rest = resource.substr(13);
+      size_t slash = rest.find('/');
+      std::string role(rest.substr(0, slash));
+      if (!role.empty()) return PrincipalName{"role", role};
+    }
+    return Fail(ErrorCode::kInvalidArgument, "'" + t + "' is not an IAM role, user or assumed-role ARN");
+  }
+  bool ok = std::all_of(t.begin(), t.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+  });
+  if (!ok || t.size() > 128) return Fail(ErrorCode::kInvalidArgument, "'" + t + "' is not an IAM role or user name");
+  return PrincipalName{"", t};
+}
+
+std::string RevokeSessionsPolicy(int64_t revoke_ms) {
+  nlohmann::json doc = {
+      {"Version", "2012-10-17"},
+      {"Statement",
+       {{{"Sid", "CloudwardRevokeOlderSessions"},
+         {"Effect", "Deny"},
+         {"Action", "*"},
+         {"Resource", "*"},
+         {"Condition", {{"DateLessThan", {{"aws:TokenIssueTime", FormatIsoTime(revoke_ms - revoke_ms % 1000)}}}}}}}}};
+  return doc.dump();
+}
+
+std::optional<int64_t> RevocationTime(std::string_view policy_document) {
+  auto doc = nlohmann::json::parse(policy_document, nullptr, false);
+  if (!doc.is_object() || !doc.contains("Statement") || !doc["Statement"].is_array() || doc["Statement"].size() != 1) {
+    return std::nullopt;
+  }
+  const auto& st = doc["Statement"][0];
+  if (!st.is_object() || st.value("Sid", "") != "CloudwardRevokeOlderSessions") return std::nullopt;
+  const auto* cond = st.contains("Condition") ? &st["Condition"] : nullptr;
+  if (!cond || !cond->is_object() || !cond->contains("DateLessThan")) return std::nullopt;
+  const auto& dlt = (*cond)["DateLessThan"];
+  if (!dlt.is_object() || !dlt.contains("aws:TokenIssueTime") || !dlt["aws:TokenIssueTime"].is_string()) {
+    return std::nullopt;
+  }
+  return ParseIsoTime(dlt["aws:TokenIssueTime"].get<std::string>());
+}
+
+std::string DenyAllPolicy() {
+  nlohmann::json doc = {
+      {"Version", "2012-10-17"},
+      {"Statement", {{{"Sid", "CloudwardDenyAll"}, {"Effect", "Deny"}, {"Action", "*"}, {"Resource", "*"}}}}};
+  return doc.dump();
+}
+
+bool SamePolicy(std::string_view a, std::string_view b) {
+  auto ja = nlohmann::json::parse(a, nullptr, false), jb = nlohmann::json::parse(b, nullptr, false);
+  if (ja.is_discarded() || jb.is_discarded()) return a == b;
+  return ja == jb;
+}
+
+Result<std::string> NormalizeCidr(std::string_view text) {
+  std::string t(text);
+  auto bad = [&](const std::string& why) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + t + "' is not an IP address or CIDR: " + why);
+  };
+  size_t slash = t.find('/');
+  std::string addr = t.substr(0, slash);
+  bool v6 = addr.find(':') != std::string::npos;
+  unsigned char buf[16];
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1) return bad("bad address");
+  int max = v6 ? 128 : 32, prefix = max;
+  if (slash != std::string::npos) {
+    std::string p = t.substr(slash + 1);
+    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), ::isdigit)) return bad("bad prefix length");
+    prefix = std::stoi(p);
+    if (prefix > max) return bad("prefix longer than " + std::to_string(max));
+  }
+  if (prefix == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "'" + t + "' is every address; blocking it would cut all traffic");
+  }
+  // AWS wants the network address: clear the host bits.
+  for (int bit = prefix; bit < max; ++bit) buf[bit / 8] &= static_cast<unsigned char>(~(0x80 >> (bit % 8)));
+  char out[INET6_ADDRSTRLEN];
+  inet_ntop(v6 ? AF_INET6 : AF_INET, buf, out, sizeof out);
+  return std::string(out) + "/" + std::to_string(prefix);
+}
+
+std::optional<int> FreeRuleNumber(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress) {
+  std::set<int> used;
+  for (const auto& e : entries) {
+    if (e.egress == egress) used.insert(e.rule_number);
+  }
+  for (int n = 1; n <= 32766; ++n) {
+    if (!used.contains(n)) return n;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> FirstAllow(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress) {
+  std::optional<int> first;
+  for (const auto& e : entries) {
+    // 32767 is the implicit final deny "*" rule AWS lists.
+    if (e.egress != egress || e.rule_action != "allow" || e.rule_number > 32766) continue;
+    if (!first || e.rule_number < *first) first = e.rule_number;
+  }
+  return first;
+}
+
+std::optional<int> EffectiveDeny(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress,
+                                 const std::string& cidr) {
+  auto allow = FirstAllow(entries, egress);
+  for (const auto& e : entries) {
+    if (e.egress == egress && e.rule_action == "deny" && e.cidr == cidr && (e.protocol == "-1" || e.protocol == "all") &&
+        (!allow || e.rule_number < *allow)) {
+      return e.rule_number;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace cloudward::respond

@@ -4,6 +4,7 @@
 //   auto todo = InterfacesToIsolate({{"eni-1", {"sg-web"}}}, "sg-q");   // -> {{"eni-1", {"sg-web"}}}
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,5 +55,38 @@ enum class PublicAccessRestore { kNothing, kDelete, kPut };
 // when the current configuration is neither the fully-blocked one apply set nor the prior one.
 Result<PublicAccessRestore> PublicAccessBlockRestore(const std::optional<aws::s3::PublicAccessBlock>& prior,
                                                      const std::optional<aws::s3::PublicAccessBlock>& current);
+
+
+// -- revoke-role-sessions, restrict-user
+inline constexpr std::string_view kRevokeSessionsPolicy = "cloudward-revoke-older-sessions";
+inline constexpr std::string_view kDenyAllPolicy = "cloudward-deny-all";
+// An IAM principal named by an operator: a role or user ARN, an assumed-role session ARN
+// (arn:aws:sts::1:assumed-role/ROLE/SESSION names ROLE), or a bare name (kind "").
+struct PrincipalName {
+  std::string kind;  // "role", "user" or "" (a bare name: look it up)
+  std::string name;  // without the path
+};
+Result<PrincipalName> ParsePrincipal(std::string_view target);
+// The inline policy that denies every request signed with credentials issued before `revoke_ms`.
+std::string RevokeSessionsPolicy(int64_t revoke_ms);
+// The revocation time of a policy made by RevokeSessionsPolicy (nullopt for any other document).
+std::optional<int64_t> RevocationTime(std::string_view policy_document);
+// The inline policy that denies everything.
+std::string DenyAllPolicy();
+// True when two policy documents are the same JSON (whitespace and key order ignored).
+bool SamePolicy(std::string_view a, std::string_view b);
+
+// -- block-ip
+// "203.0.113.7" -> "203.0.113.7/32", "2001:db8::1" -> "2001:db8::1/128"; CIDRs are checked and
+// kept. kInvalidArgument for anything else, and for 0.0.0.0/0 or ::/0 (that would cut everything).
+Result<std::string> NormalizeCidr(std::string_view text);
+// The lowest rule number (1..32766) free in one direction of an ACL; nullopt when none is.
+std::optional<int> FreeRuleNumber(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress);
+// The number of the first deny-all entry for `cidr` in a direction that is evaluated before
+// every allow entry (so it takes effect); nullopt when there is none.
+std::optional<int> EffectiveDeny(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress,
+                                 const std::string& cidr);
+// The lowest-numbered allow entry of a direction (nullopt when none).
+std::optional<int> FirstAllow(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress);
 
 }  // namespace cloudward::respond

@@ -79,9 +79,16 @@ class IsolateInstanceAction final : public Action {
                             {{"VpcId", instance.vpc_id}, {"GroupName", name},
                              {"Description", "cloudward quarantine: no inbound or outbound traffic"}},
                             "create security group " + name + " in " + instance.vpc_id, "quarantine_group"});
+      // AWS gives a new group an allow-all egress rule, and a second one for ::/0 when the VPC
+      // has IPv6; both must go, or the instance could still reach out.
+      auto ipv6 = aws::ec2::VpcIpv6Cidrs(aws, instance.vpc_id);
+      if (!ipv6) return Fail(ipv6.error().code, "cannot read VPC " + instance.vpc_id + ": " + ipv6.error().Describe());
+      json egress = ipv6->empty() ? json{"0.0.0.0/0"} : json{"0.0.0.0/0", "::/0"};
       plan.calls.push_back({"ec2:RevokeSecurityGroupEgress",
-                            {{"GroupId", group_ref}, {"IpProtocol", "-1"}, {"Cidrs", {"0.0.0.0/0"}}},
-                            "remove the default allow-all egress rule of the new group", ""});
+                            {{"GroupId", group_ref}, {"IpProtocol", "-1"}, {"Cidrs", egress}},
+                            std::string("remove the default allow-all egress rule") +
+                                (ipv6->empty() ? "" : "s (IPv4 and IPv6)") + " of the new group",
+                            ""});
       plan.calls.push_back({"ec2:CreateTags",
                             {{"Resources", {group_ref}},
                              {"Tags", {{"cloudward:purpose", "quarantine"}, {"Name", name}}}},

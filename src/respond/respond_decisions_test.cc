@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "respond/action.h"
+#include "core/time.h"
 #include "respond/decisions.h"
 
 namespace cloudward::respond {
@@ -100,10 +101,89 @@ TEST(PlanJson, RoundTripsThroughTheStore) {
   EXPECT_FALSE(Plan::FromJson({{"calls", {{{"parameters", 1}}}}}));
 }
 
+TEST(Registry, EveryActionDeclaresItsPermissions) {
+  std::vector<std::string> all;
+  for (const Action* a : Actions()) {
+    auto p = PermissionsOf(a->Kind());
+    EXPECT_FALSE(p.read.empty()) << a->Kind();
+    EXPECT_FALSE(p.write.empty()) << a->Kind();
+    all.emplace_back(a->Kind());
+  }
+  auto policy = PermissionsPolicy(all);
+  ASSERT_EQ(policy["Statement"].size(), 2u);
+  auto writes = policy["Statement"][1]["Action"];
+  EXPECT_NE(std::find(writes.begin(), writes.end(), "iam:UpdateAccessKey"), writes.end());
+  EXPECT_EQ(PermissionsPolicy(all, /*read_only=*/true)["Statement"].size(), 1u);
+  EXPECT_TRUE(PermissionsPolicy({"no-such-action"})["Statement"].empty());
+}
+
 TEST(Registry, FindsActionsByKind) {
   ASSERT_NE(FindAction("deactivate-access-key"), nullptr);
   EXPECT_EQ(FindAction("deactivate-access-key")->Kind(), "deactivate-access-key");
   EXPECT_EQ(FindAction("no-such-action"), nullptr);
+}
+
+TEST(Principal, ParsesArnsAndNames) {
+  auto role = ParsePrincipal("arn:aws:iam::123456789012:role/service/web-app");
+  ASSERT_TRUE(role);
+  EXPECT_EQ(role->kind, "role");
+  EXPECT_EQ(role->name, "web-app");
+  auto session = ParsePrincipal("arn:aws:sts::123456789012:assumed-role/web-app/i-0abc");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->kind, "role");
+  EXPECT_EQ(session->name, "web-app");
+  auto user = ParsePrincipal("arn:aws-us-gov:iam::123456789012:user/alice");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->kind, "user");
+  EXPECT_EQ(user->name, "alice");
+  auto bare = ParsePrincipal("ci-deployer");
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->kind, "");
+  EXPECT_FALSE(ParsePrincipal(""));
+  EXPECT_FALSE(ParsePrincipal("arn:aws:s3:::bucket"));
+  EXPECT_FALSE(ParsePrincipal("arn:aws:iam::1:group/admins"));
+  EXPECT_FALSE(ParsePrincipal("bad name with spaces"));
+  EXPECT_FALSE(ParsePrincipal("arn:aws:iam"));
+}
+
+TEST(Principal, RevocationPolicyRoundTripsItsTime) {
+  int64_t t = *ParseIsoTime("2026-11-29T04:05:06.789Z");
+  std::string doc = RevokeSessionsPolicy(t);
+  auto at = RevocationTime(doc);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(*at, t - 789);  // whole seconds
+  EXPECT_NE(doc.find("aws:TokenIssueTime"), std::string::npos);
+  EXPECT_FALSE(RevocationTime(DenyAllPolicy()));
+  EXPECT_FALSE(RevocationTime("not json"));
+  EXPECT_TRUE(SamePolicy(DenyAllPolicy(), nlohmann::json::parse(DenyAllPolicy()).dump(2)));
+  EXPECT_FALSE(SamePolicy(DenyAllPolicy(), doc));
+}
+
+TEST(BlockIp, NormalizesAddressesAndRefusesEverything) {
+  EXPECT_EQ(*NormalizeCidr("203.0.113.7"), "203.0.113.7/32");
+  EXPECT_EQ(*NormalizeCidr("203.0.113.7/24"), "203.0.113.0/24");
+  EXPECT_EQ(*NormalizeCidr("2001:db8::1"), "2001:db8::1/128");
+  EXPECT_EQ(*NormalizeCidr("2001:db8::1/32"), "2001:db8::/32");
+  EXPECT_FALSE(NormalizeCidr("0.0.0.0/0"));
+  EXPECT_FALSE(NormalizeCidr("::/0"));
+  EXPECT_FALSE(NormalizeCidr("203.0.113.300"));
+  EXPECT_FALSE(NormalizeCidr("10.0.0.1/33"));
+  EXPECT_FALSE(NormalizeCidr("10.0.0.1/"));
+  EXPECT_FALSE(NormalizeCidr("example.com"));
+}
+
+TEST(BlockIp, PicksARuleNumberBeforeTheFirstAllow) {
+  using E = aws::ec2::NetworkAclEntry;
+  std::vector<E> entries = {{100, false, "-1", "allow", "0.0.0.0/0"}, {32767, false, "-1", "deny", "0.0.0.0/0"},
+                            {1, true, "-1", "deny", "198.51.100.1/32"}, {100, true, "-1", "allow", "0.0.0.0/0"}};
+  EXPECT_EQ(FreeRuleNumber(entries, false), 1);
+  EXPECT_EQ(FreeRuleNumber(entries, true), 2);
+  EXPECT_EQ(FirstAllow(entries, false), 100);
+  EXPECT_EQ(EffectiveDeny(entries, true, "198.51.100.1/32"), 1);
+  EXPECT_EQ(EffectiveDeny(entries, false, "198.51.100.1/32"), std::nullopt);
+  // A deny numbered after an allow does not take effect.
+  entries.push_back({200, false, "-1", "deny", "203.0.113.7/32"});
+  EXPECT_EQ(EffectiveDeny(entries, false, "203.0.113.7/32"), std::nullopt);
 }
 
 }  // namespace

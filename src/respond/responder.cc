@@ -83,21 +83,29 @@ Result<ApplyReport> Responder::Apply(std::string_view kind, const ActionRequest&
 
   ApplyReport report;
   report.plan = *plan;
-  report.no_op = plan->no_op();
-  report.principal = Principal();
   store::ResponseAction& stored = report.action;
   stored.id = NewActionId();
   stored.incident_id = request.incident_id;
   stored.kind = std::string(kind);
   stored.target = plan->target;
-  stored.plan = plan->ToJson().dump();
-  stored.prior_state = plan->prior_state.dump();
   stored.created_ms = clock_.NowMs();
+  return Execute(std::move(report), /*create=*/true);
+}
+
+Result<ApplyReport> Responder::Execute(ApplyReport report, bool create) {
+  const Plan& plan = report.plan;
+  report.no_op = plan.no_op();
+  report.principal = Principal();
+  store::ResponseAction& stored = report.action;
+  const std::string& kind = stored.kind;
+  stored.plan = plan.ToJson().dump();
+  stored.prior_state = plan.prior_state.dump();
+  auto save = [&]() { return create ? store_.CreateAction(stored) : store_.UpdateAction(stored); };
 
   if (report.no_op) {
     stored.status = "applied";
-    stored.applied_ms = stored.created_ms;
-    if (auto s = store_.CreateAction(stored); !s) return tl::unexpected(s.error());
+    stored.applied_ms = clock_.NowMs();
+    if (auto s = save(); !s) return tl::unexpected(s.error());
     auto s = Journal(stored, "apply", "no_op",
                      fmt::format("{} {} ({}): no-op, already in the desired state; no AWS call made (by {})", kind,
                                  stored.target, stored.id, who_),
@@ -108,10 +116,10 @@ Result<ApplyReport> Responder::Apply(std::string_view kind, const ActionRequest&
 
   // The prior state is in the store before the first write.
   stored.status = "approved";
-  if (auto s = store_.CreateAction(stored); !s) return tl::unexpected(s.error());
+  if (auto s = save(); !s) return tl::unexpected(s.error());
 
-  report.execution = ExecuteCalls(aws_, plan->calls, recorder_);
-  json plan_json = plan->ToJson();
+  report.execution = ExecuteCalls(aws_, plan.calls, recorder_);
+  json plan_json = plan.ToJson();
   plan_json["result"] = report.execution.ToJson();
   stored.plan = plan_json.dump();
   stored.request_ids = report.execution.RequestIds();
@@ -127,6 +135,73 @@ Result<ApplyReport> Responder::Apply(std::string_view kind, const ActionRequest&
   auto s = Journal(stored, "apply", stored.status, text, &report.execution, error);
   if (!s) return tl::unexpected(s.error());
   return report;
+}
+
+Result<store::ResponseAction> Responder::Propose(std::string_view kind, const ActionRequest& request) {
+  auto action = Find(kind);
+  if (!action) return tl::unexpected(action.error());
+  if (request.incident_id.empty()) return Fail(ErrorCode::kInvalidArgument, "an incident id is required");
+  auto incident = store_.GetIncident(request.incident_id);
+  if (!incident) return tl::unexpected(incident.error());
+  auto plan = (*action)->MakePlan(aws_, request);
+  if (!plan) return tl::unexpected(plan.error());
+  store::ResponseAction stored;
+  stored.id = NewActionId();
+  stored.incident_id = request.incident_id;
+  stored.kind = std::string(kind);
+  stored.target = plan->target;
+  json plan_json = plan->ToJson();
+  if (!request.options.empty()) plan_json["options"] = request.options;
+  stored.plan = plan_json.dump();
+  stored.prior_state = plan->prior_state.dump();
+  stored.status = "planned";
+  stored.created_ms = clock_.NowMs();
+  if (auto s = store_.CreateAction(stored); !s) return tl::unexpected(s.error());
+  auto s = Journal(stored, "plan", "planned",
+                   fmt::format("{} {} ({}) planned by {}: {}{}", kind, stored.target, stored.id, who_, plan->summary,
+                               plan->no_op() ? " (already in the desired state)" : ""),
+                   nullptr, "");
+  if (!s) return tl::unexpected(s.error());
+  return stored;
+}
+
+Result<store::ResponseAction> Responder::Approve(const std::string& action_id) {
+  auto stored = store_.GetAction(action_id);
+  if (!stored) return tl::unexpected(stored.error());
+  if (stored->status != "planned") {
+    return Fail(ErrorCode::kConflict, "action " + action_id + " is " + stored->status + ", not planned");
+  }
+  stored->status = "approved";
+  if (auto s = store_.UpdateAction(*stored); !s) return tl::unexpected(s.error());
+  auto s = Journal(*stored, "approve", "approved",
+                   fmt::format("{} {} ({}) approved by {}", stored->kind, stored->target, action_id, who_), nullptr,
+                   "");
+  if (!s) return tl::unexpected(s.error());
+  return *stored;
+}
+
+Result<ApplyReport> Responder::ApplyStored(const std::string& action_id) {
+  auto stored = store_.GetAction(action_id);
+  if (!stored) return tl::unexpected(stored.error());
+  if (stored->status != "planned" && stored->status != "approved") {
+    return Fail(ErrorCode::kConflict, "action " + action_id + " is " + stored->status + "; only planned or "
+                                      "approved actions can be applied");
+  }
+  auto action = Find(stored->kind);
+  if (!action) return tl::unexpected(action.error());
+  ActionRequest request{.target = stored->target, .incident_id = stored->incident_id};
+  json planned = json::parse(stored->plan, nullptr, false);
+  if (planned.is_object() && planned.contains("options") && planned["options"].is_object()) {
+    for (const auto& [k, v] : planned["options"].items()) {
+      if (v.is_string()) request.options[k] = v.get<std::string>();
+    }
+  }
+  auto plan = (*action)->MakePlan(aws_, request);
+  if (!plan) return tl::unexpected(plan.error());
+  ApplyReport report;
+  report.plan = std::move(*plan);
+  report.action = std::move(*stored);
+  return Execute(std::move(report), /*create=*/false);
 }
 
 Result<std::pair<store::ResponseAction, Plan>> Responder::LoadForRollback(const std::string& action_id) {

@@ -57,6 +57,16 @@ class Responder {
   // recorded. A failure while executing is reported in ApplyReport::execution (status "failed").
   Result<ApplyReport> Apply(std::string_view kind, const ActionRequest& request);
 
+  // The reviewed path (the daemon's API): Propose plans and stores the action as "planned" (plan
+  // and prior state as seen now; no AWS write), Approve moves it to "approved", ApplyStored
+  // re-plans from the current state (the stored plan may be stale), stores that prior state before
+  // the first write and executes like Apply. Each step is journaled. kNotFound for an unknown
+  // incident or action; kConflict when the action is not in the status the step needs (Approve:
+  // planned; ApplyStored: planned or approved).
+  Result<store::ResponseAction> Propose(std::string_view kind, const ActionRequest& request);
+  Result<store::ResponseAction> Approve(const std::string& action_id);
+  Result<ApplyReport> ApplyStored(const std::string& action_id);
+
   // Reads only.
   Result<Plan> PlanRollback(const std::string& action_id);
   // kNotFound (unknown id), kConflict (already rolled back, or the resource changed; journaled),
@@ -65,6 +75,8 @@ class Responder {
 
  private:
   Result<const Action*> Find(std::string_view kind) const;
+  // Stores `report.action` (created when `create`, else updated) and runs the plan's calls.
+  Result<ApplyReport> Execute(ApplyReport report, bool create);
   Result<std::pair<store::ResponseAction, Plan>> LoadForRollback(const std::string& action_id);
   std::string Principal();
   Status Journal(const store::ResponseAction& action, std::string_view phase, std::string_view outcome,

@@ -9,58 +9,22 @@ Usage: check_contain.py CLOUDWARD WORK_DIR. Exits 77 (ctest skip) without moto/b
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 
-try:
-    import boto3
-    import moto  # noqa: F401
-except ImportError as e:
-    print("SKIPPED: needs moto 5 and boto3 (%s); set CW_PYTHON" % e)
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from moto_harness import Cloudward, MotoServer, require_moto  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+require_moto()
 
 
 def main():
     binary, work = sys.argv[1], sys.argv[2]
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=open(os.path.join(work, "moto.log"), "w"), stderr=subprocess.STDOUT)
-    endpoint = "http://127.0.0.1:%d" % port
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", AWS_ENDPOINT_URL=endpoint)
-    env.pop("AWS_PROFILE", None)
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
-
-    def cw(*args, ok=(0,)):
-        p = subprocess.run([binary, *args, "--store", "sqlite://" + os.path.join(work, "store.db")],
-                           capture_output=True, text=True, env=env)
-        if p.returncode not in ok:
-            sys.exit("cloudward %s -> %d: %s%s" % (" ".join(args), p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
-        return p
-
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    with MotoServer(work) as moto:
+        cw = Cloudward(binary, moto.env, os.path.join(work, "store.db"))
+        check = cw.check
+        iam = moto.client("iam")
         iam.create_user(UserName="svc-backup")
         key = iam.create_access_key(UserName="svc-backup")["AccessKey"]["AccessKeyId"]
 
@@ -106,14 +70,33 @@ def main():
         journal = shown.get("journal") or shown.get("events") or []
         kinds = [e.get("kind") for e in journal]
         check(kinds.count("action") >= 3, "the journal holds the apply, no-op and rollback: %s" % kinds)
-        check(cw("contain", "principal", "x", ok=(2,)).returncode == 2, "unsupported target kinds say so")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    for f in failures:
-        print("FAIL:", f)
-    print("contain/actions/rollback on moto: %d checks failed" % len(failures))
-    return 1 if failures else 0
+        # The principal that used the key: a bare user name resolves to restrict-user (deny-all).
+        cw("contain", "principal", "svc-backup", "--incident", inc, "--apply", "--as", "oncall")
+        names = iam.list_user_policies(UserName="svc-backup")["PolicyNames"]
+        check(names == ["cloudward-deny-all"], "contain principal USER adds the deny-all policy: %s" % names)
+        role_arn = iam.create_role(RoleName="web-app", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        plan = json.loads(cw("contain", "principal", "arn:aws:sts::123456789012:assumed-role/web-app/i-0abc",
+                             "--format", "json").stdout)
+        check(plan.get("kind") == "revoke-role-sessions" and plan.get("target") == "web-app",
+              "a session ARN plans revoking its role's sessions: %s" % plan.get("kind"))
+        check(iam.list_role_policies(RoleName="web-app")["PolicyNames"] == [], "the plan changed nothing")
+        cw("contain", "principal", role_arn, "--incident", inc, "--apply", "--as", "oncall")
+        check(iam.list_role_policies(RoleName="web-app")["PolicyNames"] == ["cloudward-revoke-older-sessions"],
+              "contain principal ROLE denies older sessions")
+        check(cw("contain", "principal", "nobody-by-that-name", ok=(4,)).returncode == 4, "unknown principal fails")
+        # The attacker's address, denied in the network ACLs of the default VPC.
+        ec2 = moto.client("ec2")
+
+        def denied():
+            return sorted((e["Egress"], e["RuleNumber"]) for a in ec2.describe_network_acls()["NetworkAcls"]
+                          for e in a["Entries"] if e.get("CidrBlock") == "185.220.101.47/32")
+        cw("contain", "ip", "185.220.101.47", "--incident", inc, "--apply", "--as", "oncall")
+        check(len(denied()) >= 2 and {d[0] for d in denied()} == {False, True},
+              "contain ip adds inbound and outbound denies: %s" % denied())
+        check(cw("contain", "ip", "0.0.0.0/0", ok=(2,)).returncode == 2, "blocking everything is refused")
+    return cw.finish("contain/actions/rollback on moto")
 
 
 if __name__ == "__main__":

@@ -510,5 +510,222 @@ TEST_F(RespondMotoTest, SnapshotInstanceVolumes) {
   EXPECT_EQ(no_incident.error().code, ErrorCode::kInvalidArgument);
 }
 
+// ------------------------------------------------------------------------- revoke-role-sessions
+TEST_F(RespondMotoTest, RevokeRoleSessionsNamesInstancesRunningAsTheRole) {
+  const std::string trust = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
+  ASSERT_TRUE(aws_->Query("iam", "CreateRole", {{"RoleName", "web-app"}, {"AssumeRolePolicyDocument", trust}}));
+  ASSERT_TRUE(aws_->Query("iam", "CreateInstanceProfile", {{"InstanceProfileName", "web-app-profile"}}));
+  ASSERT_TRUE(aws_->Query("iam", "AddRoleToInstanceProfile",
+                          {{"InstanceProfileName", "web-app-profile"}, {"RoleName", "web-app"}}));
+  std::string instance = moto_->Boto3(
+      "r = boto3.client('ec2').run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1,"
+      " IamInstanceProfile={'Name': 'web-app-profile'})\nprint(r['Instances'][0]['InstanceId'])");
+  ASSERT_TRUE(instance.starts_with("i-")) << instance;
+  auto policy = [&] {
+    return moto_->Boto3("try:\n  print(boto3.client('iam').get_role_policy(RoleName='web-app', PolicyName="
+                        "'cloudward-revoke-older-sessions')['PolicyDocument']['Statement'][0]['Condition'])\n"
+                        "except Exception as e:\n  print(e.response['Error']['Code'])");
+  };
+  // An assumed-role session ARN names the role.
+  const ActionRequest request{.target = "arn:aws:sts::123456789012:assumed-role/web-app/" + instance,
+                              .incident_id = kIncident};
+
+  auto plan = responder_->PlanAction("revoke-role-sessions", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->target, "web-app");
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "iam:PutRolePolicy");
+  EXPECT_TRUE(plan->prior_state["policy_document"].is_null());
+  bool names_instance = std::any_of(plan->notes.begin(), plan->notes.end(),
+                                    [&](const std::string& n) { return n.find(instance) != std::string::npos; });
+  EXPECT_TRUE(names_instance) << plan->ToJson().dump(2);
+  EXPECT_EQ(policy(), "NoSuchEntity");
+
+  auto applied = responder_->Apply("revoke-role-sessions", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_NE(policy().find("aws:TokenIssueTime"), std::string::npos) << policy();
+
+  // Planned again within minutes: nothing to do.
+  auto again = responder_->Apply("revoke-role-sessions", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "iam:DeleteRolePolicy");
+  EXPECT_EQ(policy(), "NoSuchEntity");
+
+  // A user ARN is refused by the role action; an unknown role is not found.
+  auto wrong = responder_->PlanAction("revoke-role-sessions", {.target = "arn:aws:iam::123456789012:user/alice"});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidArgument);
+  auto missing = responder_->PlanAction("revoke-role-sessions", {.target = "no-such-role"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// --------------------------------------------------------------------------------- restrict-user
+TEST_F(RespondMotoTest, RestrictUserRestoresAPriorPolicyOfTheSameNameAndRefusesChanges) {
+  ASSERT_TRUE(aws_->Query("iam", "CreateUser", {{"UserName", "eve"}}));
+  const std::string old_doc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]})";
+  ASSERT_TRUE(aws::iam::PutUserPolicy(*aws_, "eve", "cloudward-deny-all", old_doc));
+  auto actions = [&] {
+    return moto_->Boto3("try:\n  print(boto3.client('iam').get_user_policy(UserName='eve', PolicyName="
+                        "'cloudward-deny-all')['PolicyDocument']['Statement'][0]['Action'])\n"
+                        "except Exception as e:\n  print(e.response['Error']['Code'])");
+  };
+  const ActionRequest request{.target = "arn:aws:iam::123456789012:user/eve", .incident_id = kIncident};
+  auto applied = responder_->Apply("restrict-user", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(actions(), "*");
+  EXPECT_TRUE(json::parse(store_->GetAction(applied->action.id)->prior_state)["policy_document"].is_string());
+  auto again = responder_->Apply("restrict-user", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "iam:PutUserPolicy");
+  EXPECT_EQ(actions(), "s3:*");
+
+  // Applied again, then changed by someone else: rollback refuses to clobber it.
+  auto second = responder_->Apply("restrict-user", request);
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_TRUE(second->execution.ok()) << second->execution.error->message;
+  ASSERT_TRUE(aws::iam::PutUserPolicy(*aws_, "eve", "cloudward-deny-all",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]})"));
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_EQ(actions(), "iam:*");
+}
+
+// -------------------------------------------------------------------------------------- block-ip
+TEST_F(RespondMotoTest, BlockIpDeniesBothDirectionsInEveryAclInUse) {
+  const std::string vpc = moto_->Boto3("print(boto3.client('ec2').create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId'])");
+  ASSERT_TRUE(vpc.starts_with("vpc-")) << vpc;
+  ASSERT_FALSE(moto_->Boto3("print(boto3.client('ec2').create_subnet(VpcId='" + vpc +
+                            "', CidrBlock='10.9.1.0/24')['Subnet']['SubnetId'])").empty());
+  auto denies = [&] {
+    return moto_->Boto3("acls = boto3.client('ec2').describe_network_acls(Filters=[{'Name':'vpc-id','Values':['" + vpc +
+                        "']}])['NetworkAcls']\n"
+                        "print(sorted((e['Egress'], e['RuleNumber']) for a in acls for e in a['Entries']"
+                        " if e.get('CidrBlock') == '203.0.113.7/32' and e['RuleAction'] == 'deny'))");
+  };
+  const ActionRequest request{.target = "203.0.113.7", .incident_id = kIncident, .options = {{"vpc", vpc}}};
+
+  auto plan = responder_->PlanAction("block-ip", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->target, "203.0.113.7/32");
+  ASSERT_EQ(plan->calls.size(), 2u) << plan->ToJson().dump(2);  // the VPC's default ACL, in and out
+  EXPECT_EQ(plan->calls[0].parameters["Egress"], false);
+  EXPECT_EQ(plan->calls[1].parameters["Egress"], true);
+  EXPECT_EQ(denies(), "[]");
+
+  auto applied = responder_->Apply("block-ip", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(denies(), "[(False, 1), (True, 1)]");
+  auto again = responder_->Apply("block-ip", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_EQ(rolled->plan.calls.size(), 2u);
+  EXPECT_EQ(denies(), "[]");
+
+  EXPECT_FALSE(responder_->PlanAction("block-ip", {.target = "0.0.0.0/0"}));
+  EXPECT_FALSE(responder_->PlanAction("block-ip", {.target = "not-an-ip"}));
+}
+
+// ---------------------------------------------------------------------- enable-bucket-versioning
+TEST_F(RespondMotoTest, EnableBucketVersioningAndSuspendOnRollback) {
+  const std::string bucket = "cw-respond-ransom-target";
+  ASSERT_TRUE(aws::s3::CreateBucket(*aws_, bucket));
+  auto status = [&] {
+    return moto_->Boto3("print(boto3.client('s3').get_bucket_versioning(Bucket='" + bucket + "').get('Status', 'none'))");
+  };
+  const ActionRequest request{.target = bucket, .incident_id = kIncident};
+  auto plan = responder_->PlanAction("enable-bucket-versioning", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->prior_state["versioning"], "");
+  EXPECT_EQ(status(), "none");
+  auto applied = responder_->Apply("enable-bucket-versioning", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(status(), "Enabled");
+  auto again = responder_->Apply("enable-bucket-versioning", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_EQ(status(), "Suspended");
+}
+
+TEST_F(RespondMotoTest, IsolateInstanceInAnIpv6VpcRemovesBothDefaultEgressRules) {
+  const std::string ids = moto_->Boto3(
+      "ec2 = boto3.client('ec2')\n"
+      "vpc = ec2.create_vpc(CidrBlock='10.42.0.0/16', AmazonProvidedIpv6CidrBlock=True)['Vpc']['VpcId']\n"
+      "subnet = ec2.create_subnet(VpcId=vpc, CidrBlock='10.42.1.0/24')['Subnet']['SubnetId']\n"
+      "i = ec2.run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1, SubnetId=subnet)['Instances'][0]\n"
+      "print(vpc, i['InstanceId'])");
+  const std::string vpc = ids.substr(0, ids.find(' ')), instance = ids.substr(ids.find(' ') + 1);
+  ASSERT_TRUE(instance.starts_with("i-")) << ids;
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+  auto plan = responder_->PlanAction("isolate-instance", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_GE(plan->calls.size(), 2u);
+  EXPECT_EQ(plan->calls[1].operation, "ec2:RevokeSecurityGroupEgress");
+  EXPECT_EQ(plan->calls[1].parameters["Cidrs"], (json{"0.0.0.0/0", "::/0"})) << plan->ToJson().dump(2);
+  auto applied = responder_->Apply("isolate-instance", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(moto_->Boto3("g = boto3.client('ec2').describe_security_groups(Filters=[{'Name':'vpc-id','Values':['" + vpc +
+                         "']},{'Name':'group-name','Values':['cloudward-quarantine']}])['SecurityGroups'][0]\n"
+                         "print(len(g['IpPermissions']), len(g['IpPermissionsEgress']))"),
+            "0 0");
+}
+
+// ---------------------------------------------------------------------- start-cloudtrail-logging
+TEST_F(RespondMotoTest, StartCloudTrailLoggingRestartsStoppedTrails) {
+  ASSERT_EQ(moto_->Boto3("boto3.client('s3').create_bucket(Bucket='cw-trail-bucket')\n"
+                         "ct = boto3.client('cloudtrail')\n"
+                         "for name in ('org-trail', 'app-trail'):\n"
+                         "  ct.create_trail(Name=name, S3BucketName='cw-trail-bucket')\n"
+                         "ct.start_logging(Name='app-trail')\nprint('ok')"),
+            "ok");
+  auto logging = [&](const std::string& name) {
+    return moto_->Boto3("print(boto3.client('cloudtrail').get_trail_status(Name='" + name + "')['IsLogging'])");
+  };
+  const ActionRequest request{.target = "all", .incident_id = kIncident};
+  auto plan = responder_->PlanAction("start-cloudtrail-logging", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->calls.size(), 1u) << plan->ToJson().dump(2);  // app-trail logs already
+  EXPECT_EQ(plan->calls[0].parameters["Name"], "org-trail");
+  EXPECT_EQ(logging("org-trail"), "False");
+
+  auto applied = responder_->Apply("start-cloudtrail-logging", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(logging("org-trail"), "True");
+  auto again = responder_->Apply("start-cloudtrail-logging", {.target = "org-trail", .incident_id = kIncident});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(logging("org-trail"), "False");
+  EXPECT_EQ(logging("app-trail"), "True");  // only what apply started is stopped
+  auto missing = responder_->PlanAction("start-cloudtrail-logging", {.target = "no-such-trail"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace cloudward::respond

@@ -1,0 +1,58 @@
+#include "cli/respond_support.h"
+
+#include <fmt/core.h>
+
+#include <cstdlib>
+
+#include "aws/curl_transport.h"
+
+namespace cloudward::cli {
+
+RecordedAws MakeRecordedAws(const std::string& region) {
+  RecordedAws a;
+  a.recorder = std::make_shared<respond::CallRecorder>(std::make_shared<aws::CurlTransport>());
+  aws::ClientConfig config;
+  config.region = region;
+  config.transport = a.recorder;
+  a.client = std::make_unique<aws::AwsClient>(std::move(config));
+  return a;
+}
+
+std::string OperatorName(const std::string& as) {
+  if (!as.empty()) return as;
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unknown";
+}
+
+Result<std::unique_ptr<store::IncidentStore>> OpenResolvedStore(const std::string& flag) {
+  const std::string url = store::ResolveStoreUrl(flag);
+  auto s = store::OpenStore(url);
+  if (!s) return Fail(s.error().code, "cannot open store " + url + ": " + s.error().message);
+  return s;
+}
+
+void PrintPlan(const respond::Plan& plan, const char* heading) {
+  fmt::print("{} {} {}\n  {}\n", heading, plan.kind, plan.target, plan.summary);
+  if (plan.no_op()) {
+    fmt::print("  AWS calls: none\n");
+  } else {
+    fmt::print("  AWS calls:\n");
+    for (size_t i = 0; i < plan.calls.size(); ++i) {
+      const auto& c = plan.calls[i];
+      fmt::print("    {}. {} {}\n       {}\n", i + 1, c.operation, c.parameters.dump(), c.change);
+    }
+  }
+  if (!plan.prior_state.empty()) fmt::print("  prior state: {}\n", plan.prior_state.dump());
+  for (const auto& n : plan.notes) fmt::print("  note: {}\n", n);
+}
+
+void PrintExecution(const respond::Execution& run) {
+  for (const auto& c : run.calls) {
+    std::string ids;
+    for (const auto& id : c.request_ids) ids += (ids.empty() ? "" : ",") + id;
+    fmt::print("  {} {}{}{}{}\n", c.error ? "FAILED" : "done  ", c.operation, c.result.empty() ? "" : " -> " + c.result,
+               ids.empty() ? "" : "  request id " + ids, c.error ? "  " + c.error->message : "");
+  }
+}
+
+}  // namespace cloudward::cli
