@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev libspdlog-dev libexpected-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql jq graphviz python3 python3-yaml
+  libcpp-httplib-dev chromium
 )
 missing=()
 for p in "${packages[@]}"; do

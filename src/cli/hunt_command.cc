@@ -1,22 +1,19 @@
 // `cloudward hunt [OPTIONS] PATH...`: logs -> events -> Sigma matcher (+ correlation) -> findings
 // -> output, store and summary. The main job of cloudward.
 //
-// Threads: ingest::Scan runs one HuntSink per worker; each owns a detect::Matcher and buffers its
-// findings, handing them over when the worker finishes. Correlation is shared and thread-safe, and
+// Threads: ingest::Scan runs one detect::FindingSink per worker; each owns a detect::Matcher and
+// buffers its findings, handing them over when the worker finishes. Correlation is shared and thread-safe, and
 // so is the IOC set (detect/ioc.h): each hit kind of an event becomes one finding of the synthetic
 // rule cloudward-ioc-<kind>.
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <span>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,6 +29,7 @@
 #include "core/finding_json.h"
 #include "core/time.h"
 #include "detect/correlation_engine.h"
+#include "detect/finding_sink.h"
 #include "detect/ioc.h"
 #include "detect/matcher.h"
 #include "ingest/scan.h"
@@ -55,77 +53,7 @@ struct HuntOptions {
   bool quiet = false;
 };
 
-// Collects findings from all workers.
-class FindingCollector {
- public:
-  void Add(std::vector<Finding>&& findings) {
-    std::lock_guard lock(mu_);
-    for (auto& f : findings) findings_.push_back(std::move(f));
-  }
-  std::vector<Finding> Take() {
-    std::lock_guard lock(mu_);
-    return std::move(findings_);
-  }
-  std::atomic<uint64_t> count{0};
-
- private:
-  std::mutex mu_;
-  std::vector<Finding> findings_;
-};
-
-Finding MakeFinding(RuleRef rule, const Event& event, const EventContext& context) {
-  Finding f;
-  f.rule = std::move(rule);
-  f.log_type = event.type;
-  f.context = context;
-  f.source_file = std::string(event.source.file);
-  f.source_offset = event.source.offset;
-  f.record = std::string(event.raw);
-  return f;
-}
-
-class HuntSink final : public ingest::EventSink {
- public:
-  // `iocs` may be null (no IOC list given).
-  HuntSink(std::shared_ptr<const detect::RuleSet> rules, detect::CorrelationEngine* correlation,
-           const detect::IocSet* iocs, FindingCollector* collector)
-      : matcher_(std::move(rules)), correlation_(correlation), iocs_(iocs), collector_(collector) {}
-
-  void OnEvent(const Event& event) override {
-    matcher_.Match(event, matched_);
-    if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
-    if (matched_.empty() && ioc_hits_.empty()) return;
-    const EventContext context = ingest::Describe(event);
-    for (const detect::Rule* rule : matched_) {
-      if (correlation_ != nullptr && correlation_->Wants(*rule)) {
-        correlation_->Observe(*rule, event, context);
-      }
-      if (rule->standalone) {
-        local_.push_back(MakeFinding(rule->ref, event, context));
-        collector_->count.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    // Hits of one kind are contiguous (IocSet::Match); each kind is one finding.
-    for (size_t begin = 0, end = 0; begin < ioc_hits_.size(); begin = end) {
-      end = begin + 1;
-      while (end < ioc_hits_.size() && ioc_hits_[end].kind == ioc_hits_[begin].kind) ++end;
-      const std::span<const detect::IocHit> run(ioc_hits_.data() + begin, end - begin);
-      local_.push_back(MakeFinding(detect::IocRule(run), event, context));
-      collector_->count.fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-
-  void OnFinish() override { collector_->Add(std::move(local_)); }
-
- private:
-  detect::Matcher matcher_;
-  detect::CorrelationEngine* correlation_;
-  const detect::IocSet* iocs_;
-  FindingCollector* collector_;
-  std::vector<const detect::Rule*> matched_;
-  std::vector<detect::IocHit> ioc_hits_;
-  std::vector<Finding> local_;
-};
+using detect::FindingCollector;
 
 nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<Finding>& findings,
                            double seconds, const RuleLoadingResult& rules, const IocLoadingResult& ioc) {
@@ -233,7 +161,7 @@ int RunHunt(const HuntOptions& opt) {
     };
   }
   ingest::IngestStats stats = ingest::Scan(opt.inputs, scan, [&](int) {
-    return std::make_unique<HuntSink>(rules.rules, correlation_ptr, iocs, &collector);
+    return std::make_unique<detect::FindingSink>(rules.rules, correlation_ptr, iocs, &collector);
   });
   if (progress) fmt::print(stderr, "\r\033[K");
 

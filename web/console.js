@@ -1,0 +1,308 @@
+// cloudward web console: plain JavaScript, no build step, no external assets. Talks to the
+// daemon's REST API (/api/v1, docs/openapi.yaml) with the API token kept in sessionStorage.
+// Views (hash routes): #/ incident queue, #/incidents/<id> incident page, #/rules rule browser.
+'use strict';
+
+const TOKEN_KEY = 'cloudward.token';
+const main = document.getElementById('main');
+const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+const STATUSES = ['open', 'triaged', 'contained', 'eradicated', 'recovered', 'closed'];
+
+// h('td', {class: 'x', onclick: f}, 'text', child...) -> element; strings become text nodes.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
+
+function toast(message, bad) {
+  const t = document.getElementById('toast');
+  t.textContent = message;
+  t.className = 'toast' + (bad ? ' bad' : '');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => t.classList.add('hidden'), 4000);
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || ('HTTP ' + status));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+// A 401 signs out and shows the sign-in form, except for the sign-in probe itself (`probe`).
+async function api(method, path, body, probe) {
+  const init = {method, headers: {Authorization: 'Bearer ' + token()}};
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, init);
+  const type = r.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await r.json().catch(() => null) : await r.text();
+  if (r.status === 401 && !probe) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    route();
+    throw new ApiError(401, data);
+  }
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}
+
+function sev(level) { return h('span', {class: 'sev sev-' + level}, level); }
+function statusBadge(s) { return h('span', {class: 'status status-' + s, 'data-status': s}, s.replace('_', ' ')); }
+
+function age(iso) {
+  if (!iso) return '-';
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (s < 90) return Math.round(s) + ' s';
+  if (s < 5400) return Math.round(s / 60) + ' min';
+  if (s < 129600) return Math.round(s / 3600) + ' h';
+  return Math.round(s / 86400) + ' d';
+}
+
+function when(iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-'; }
+
+function setNav(active) {
+  for (const id of ['nav-incidents', 'nav-rules']) {
+    document.getElementById(id).classList.toggle('active', id === active);
+  }
+}
+
+// ---- Sign in.
+function viewLogin(message) {
+  setNav('');
+  document.getElementById('who').textContent = '';
+  document.getElementById('sign-out').classList.add('hidden');
+  const input = h('input', {type: 'password', id: 'token', autocomplete: 'off', placeholder: 'API token'});
+  const error = h('p', {class: 'error', id: 'login-error'}, message || '');
+  const form = h('form', {onsubmit: async (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+    try {
+      await api('GET', '/api/v1/incidents?limit=1', undefined, true);
+      route();
+    } catch (err) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      error.textContent = err.status === 401 ? 'That token is not known to this daemon.' : err.message;
+    }
+  }}, h('label', {}, 'API token (kept in this tab only)', input), h('button', {type: 'submit', id: 'sign-in'}, 'Sign in'), error);
+  main.replaceChildren(h('div', {class: 'panel login'}, h('h1', {}, 'Sign in'),
+    h('p', {class: 'muted'}, 'Enter an API token from the serve.tokens section of cloudward.yaml.'), form));
+  input.focus();
+}
+
+// ---- Incident queue.
+async function viewQueue(params) {
+  setNav('nav-incidents');
+  const status = params.get('status') || 'active';
+  const severity = params.get('severity') || '';
+  const statusSelect = h('select', {id: 'filter-status'},
+    ['active', ...STATUSES, 'all'].map((s) => h('option', {value: s, selected: s === status}, s)));
+  const sevSelect = h('select', {id: 'filter-severity'},
+    h('option', {value: ''}, 'any'), SEVERITIES.map((s) => h('option', {value: s, selected: s === severity}, s)));
+  const apply = () => {
+    const q = new URLSearchParams();
+    if (statusSelect.value !== 'active') q.set('status', statusSelect.value);
+    if (sevSelect.value) q.set('severity', sevSelect.value);
+    location.hash = '#/' + (q.toString() ? '?' + q : '');
+  };
+  statusSelect.addEventListener('change', apply);
+  sevSelect.addEventListener('change', apply);
+  const body = h('tbody');
+  main.replaceChildren(h('div', {class: 'panel'},
+    h('div', {class: 'head'}, h('h1', {}, 'Incident queue'), h('button', {class: 'secondary', onclick: () => route()}, 'Refresh')),
+    h('div', {class: 'filters'}, h('label', {}, 'Status', statusSelect), h('label', {}, 'Severity', sevSelect)),
+    h('table', {id: 'incidents'}, h('thead', {}, h('tr', {},
+      ['Severity', 'Incident', 'Title', 'Status', 'Findings', 'Age', 'Last seen', 'Assignee'].map((t) => h('th', {}, t)))), body)));
+  const q = new URLSearchParams();
+  if (status !== 'all') q.set('status', status);
+  if (severity) q.set('severity', severity);
+  const incidents = await api('GET', '/api/v1/incidents?' + q);
+  if (!incidents.length) body.append(h('tr', {}, h('td', {colspan: 8, class: 'empty'}, 'No incidents match.')));
+  for (const inc of incidents) {
+    body.append(h('tr', {class: 'row', 'data-id': inc.id, onclick: () => { location.hash = '#/incidents/' + inc.id; }},
+      h('td', {}, sev(inc.severity)), h('td', {class: 'mono'}, h('a', {href: '#/incidents/' + inc.id}, inc.id)),
+      h('td', {}, inc.title), h('td', {}, statusBadge(inc.status)), h('td', {}, inc.finding_count),
+      h('td', {title: inc.created}, age(inc.created)), h('td', {}, when(inc.last_seen)), h('td', {}, inc.assignee || '-')));
+  }
+}
+
+// ---- Incident page.
+async function download(id, format) {
+  try {
+    const r = await fetch(`/api/v1/incidents/${encodeURIComponent(id)}/report?format=${format}`,
+      {headers: {Authorization: 'Bearer ' + token()}});
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    const blob = await r.blob();
+    const a = h('a', {href: URL.createObjectURL(blob), download: `${id}.${format === 'md' ? 'md' : format === 'html' ? 'html' : format + '.json'}`});
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } catch (err) {
+    toast('Report download failed: ' + err.message, true);
+  }
+}
+
+async function act(path, label) {
+  try {
+    const result = await api('POST', path);
+    toast(label + ': ' + ((result.action && result.action.status) || result.status || 'done'));
+  } catch (err) {
+    toast(label + ' failed: ' + err.message, true);
+  }
+  route();
+}
+
+function actionRow(a) {
+  const base = '/api/v1/actions/' + encodeURIComponent(a.id);
+  const buttons = [];
+  if (a.status === 'planned') {
+    buttons.push(h('button', {class: 'secondary', 'data-action': 'approve', onclick: () => act(base + '/approve', 'Approve ' + a.id)}, 'Approve'));
+  }
+  if (a.status === 'planned' || a.status === 'approved') {
+    const blocked = a.status === 'planned' && a.needs_approval;
+    buttons.push(h('button', {'data-action': 'apply', disabled: blocked, title: blocked ? 'needs approval first' : null,
+      onclick: () => act(base + '/apply', 'Apply ' + a.id)}, 'Apply'));
+  }
+  if (a.status === 'applied' || a.status === 'failed') {
+    buttons.push(h('button', {class: 'danger', 'data-action': 'rollback', onclick: () => {
+      if (confirm(`Roll back ${a.kind} on ${a.target}?`)) act(base + '/rollback', 'Roll back ' + a.id);
+    }}, 'Roll back'));
+  }
+  const calls = (a.plan && a.plan.calls) || [];
+  return h('tr', {'data-action-id': a.id},
+    h('td', {class: 'mono'}, a.id), h('td', {}, a.kind), h('td', {class: 'mono'}, a.target),
+    h('td', {}, statusBadge(a.status), a.needs_approval && a.status === 'planned' ? h('div', {class: 'muted'}, 'needs approval') : null),
+    h('td', {}, calls.length ? calls.map((c) => h('div', {class: 'mono'}, c.operation, ' ', h('span', {class: 'muted'}, c.change))) : h('span', {class: 'muted'}, (a.plan && a.plan.summary) || 'no AWS call')),
+    h('td', {}, when(a.applied)), h('td', {}, h('div', {class: 'actions-cell'}, buttons)));
+}
+
+async function viewIncident(id) {
+  setNav('nav-incidents');
+  const [inc, findings, journal, actions, kinds] = await Promise.all([
+    api('GET', '/api/v1/incidents/' + encodeURIComponent(id)),
+    api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/findings`),
+    api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/timeline`),
+    api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/actions`),
+    api('GET', '/api/v1/action-kinds')]);
+
+  const statusSelect = h('select', {id: 'new-status'}, STATUSES.map((s) => h('option', {value: s, selected: s === inc.status}, s)));
+  const assignee = h('input', {id: 'assignee', value: inc.assignee || '', placeholder: 'unassigned'});
+  const note = h('input', {id: 'note', placeholder: 'note for the journal'});
+  const update = h('form', {class: 'row-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const change = {version: inc.version};
+    if (statusSelect.value !== inc.status) change.status = statusSelect.value;
+    if (assignee.value !== (inc.assignee || '')) change.assignee = assignee.value;
+    if (note.value) change.note = note.value;
+    try {
+      await api('PATCH', '/api/v1/incidents/' + encodeURIComponent(id), change);
+      toast('Incident updated');
+    } catch (err) {
+      toast('Update failed: ' + err.message, true);
+    }
+    route();
+  }}, h('label', {}, 'Status', statusSelect), h('label', {}, 'Assignee', assignee), h('label', {}, 'Note', note),
+  h('button', {type: 'submit'}, 'Save'));
+
+  const kindSelect = h('select', {id: 'plan-kind'}, kinds.map((k) => h('option', {value: k.kind, 'data-target': k.target}, k.kind)));
+  const suggestions = [...(inc.access_keys || []), ...(inc.resources || [])];
+  const target = h('input', {id: 'plan-target', list: 'targets', placeholder: 'access key id, instance id or bucket',
+    value: (inc.access_keys || [])[0] || ''});
+  const plan = h('form', {class: 'row-form', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const a = await api('POST', `/api/v1/incidents/${encodeURIComponent(id)}/actions`, {kind: kindSelect.value, target: target.value.trim()});
+      toast(`Planned ${a.kind} (${a.id})`);
+    } catch (err) {
+      toast('Plan failed: ' + err.message, true);
+    }
+    route();
+  }}, h('label', {}, 'Action', kindSelect), h('label', {}, 'Target', target),
+  h('datalist', {id: 'targets'}, suggestions.map((s) => h('option', {value: s}))), h('button', {type: 'submit', id: 'plan-submit'}, 'Plan'));
+
+  const facts = [['Severity', sev(inc.severity)], ['Status', statusBadge(inc.status)], ['Assignee', inc.assignee || '-'],
+    ['First seen', when(inc.first_seen)], ['Last seen', when(inc.last_seen)], ['Findings', inc.finding_count],
+    ['Actors', (inc.actors || []).join(', ') || '-'], ['Access keys', (inc.access_keys || []).join(', ') || '-'],
+    ['Source IPs', (inc.source_ips || []).join(', ') || '-'], ['Resources', (inc.resources || []).join(', ') || '-'],
+    ['Accounts', (inc.accounts || []).join(', ') || '-'], ['Tactics', (inc.tactics || []).join(' → ') || '-'],
+    ['Techniques', (inc.techniques || []).join(', ') || '-']];
+
+  main.replaceChildren(
+    h('div', {class: 'panel'},
+      h('div', {class: 'head'},
+        h('div', {}, h('div', {class: 'muted mono'}, h('a', {href: '#/'}, '← queue'), ' · ', inc.id), h('h1', {id: 'incident-title'}, inc.title)),
+        h('div', {class: 'downloads'}, ['html', 'md', 'ocsf', 'asff'].map((f) =>
+          h('button', {class: 'secondary', 'data-report': f, onclick: () => download(id, f)}, f.toUpperCase())))),
+      h('div', {class: 'grid'}, h('dl', {class: 'facts', id: 'facts'}, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        h('div', {}, h('h2', {}, 'Triage'), update))),
+    h('div', {class: 'panel'}, h('h2', {}, 'Containment actions'),
+      h('table', {id: 'actions'}, h('thead', {}, h('tr', {}, ['Action', 'Kind', 'Target', 'Status', 'Plan', 'Applied', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, actions.length ? actions.map(actionRow) : h('tr', {}, h('td', {colspan: 7, class: 'empty'}, 'No actions yet.')))),
+      h('h2', {class: 'spaced'}, 'Plan a containment action'), plan),
+    h('div', {class: 'grid'},
+      h('div', {class: 'panel'}, h('h2', {}, `Findings (${findings.length})`),
+        h('table', {id: 'findings'}, h('thead', {}, h('tr', {}, ['Time', 'Level', 'Rule', 'Event', 'Who'].map((t) => h('th', {}, t)))),
+          h('tbody', {}, findings.map((f) => h('tr', {},
+            h('td', {class: 'mono'}, when(f.time)), h('td', {}, sev(f.rule.level)), h('td', {}, f.rule.title),
+            h('td', {class: 'mono'}, f.event_name || f.log_type), h('td', {class: 'mono'}, (f.actor && (f.actor.arn || f.actor.access_key_id)) || f.source_ip || '-')))))),
+      h('div', {class: 'panel'}, h('h2', {}, 'Timeline'),
+        h('ul', {class: 'journal', id: 'journal'}, journal.slice().reverse().map((e) => h('li', {},
+          h('div', {class: 'meta'}, when(e.time), ' · ', e.author, ' · ', e.kind), h('div', {}, e.text)))))));
+}
+
+// ---- Rules.
+async function viewRules() {
+  setNav('nav-rules');
+  const rules = await api('GET', '/api/v1/rules');
+  const filter = h('input', {placeholder: 'filter by title, id or tag', id: 'rule-filter'});
+  const body = h('tbody');
+  const render = () => {
+    const q = filter.value.toLowerCase();
+    body.replaceChildren(...rules.filter((r) => !q || (r.title + ' ' + r.id + ' ' + r.tags.join(' ')).toLowerCase().includes(q))
+      .map((r) => h('tr', {}, h('td', {}, sev(r.level)), h('td', {}, r.title, h('div', {class: 'muted mono'}, r.id)),
+        h('td', {}, r.log_type || r.logsource.service || '-'), h('td', {class: 'mono'}, r.tags.join(' ')),
+        h('td', {}, r.correlation || (r.standalone ? 'rule' : 'building block')))));
+  };
+  filter.addEventListener('input', render);
+  main.replaceChildren(h('div', {class: 'panel'}, h('h1', {}, `Rules (${rules.length})`), h('div', {class: 'filters'}, filter),
+    h('table', {}, h('thead', {}, h('tr', {}, ['Level', 'Rule', 'Logs', 'Tags', 'Kind'].map((t) => h('th', {}, t)))), body)));
+  render();
+}
+
+async function route() {
+  if (!token()) return viewLogin();
+  document.getElementById('who').textContent = 'signed in';
+  document.getElementById('sign-out').classList.remove('hidden');
+  const hash = location.hash.replace(/^#/, '') || '/';
+  const [path, query] = hash.split('?');
+  try {
+    const m = path.match(/^\/incidents\/([^/]+)$/);
+    if (m) await viewIncident(decodeURIComponent(m[1]));
+    else if (path === '/rules') await viewRules();
+    else await viewQueue(new URLSearchParams(query || ''));
+  } catch (err) {
+    if (err.status === 401) return;
+    main.replaceChildren(h('div', {class: 'panel'}, h('h1', {}, 'Something went wrong'), h('p', {class: 'error'}, err.message)));
+  }
+}
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  route();
+});
+window.addEventListener('hashchange', route);
+route();
