@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo   install dependencies, build, generate the sample scenario and hunt it
-#   make test   install dependencies, build (release and asan presets) and run every test but the
-#               slow Sigma oracle (make test-oracle, ~10 min: pySigma from PyPI against the engine)
+#   make test   install dependencies, build with ASan+UBSan and run every test but the slow Sigma
+#               oracle (make test-oracle, ~10 min: pySigma from PyPI against the engine);
+#               make test-release runs the same suite on the optimised build
 PRESET ?= release
 JOBS ?= $(shell nproc)
 BUILD = build/$(PRESET)
