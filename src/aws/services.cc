@@ -1,25 +1,13 @@
 #include "aws/services.h"
 
+#include "aws/service_helpers.h"
+
 namespace cloudward::aws {
-namespace {
 
-std::string Text(const pugi::xml_node& node, const char* name) { return node.child(name).text().as_string(); }
-
-AwsError Malformed(std::string operation, std::string message, std::string request_id = {}) {
-  return AwsError{.code = ErrorCode::kMalformed, .message = std::move(message),
-                  .request_id = std::move(request_id), .operation = std::move(operation)};
-}
-
-void AddList(QueryParams& params, const std::string& prefix, const std::vector<std::string>& values) {
-  for (size_t i = 0; i < values.size(); ++i) params.emplace_back(prefix + "." + std::to_string(i + 1), values[i]);
-}
-
-AwsStatus Done(const auto& result) {
-  if (!result) return AwsFail(result.error());
-  return {};
-}
-
-}  // namespace
+using internal::AddList;
+using internal::Done;
+using internal::Malformed;
+using internal::Text;
 
 // ---------------------------------------------------------------------------------------- STS
 AwsResult<sts::CallerIdentity> sts::GetCallerIdentity(AwsClient& aws) {
@@ -52,11 +40,15 @@ AwsResult<std::vector<ec2::Instance>> ec2::DescribeInstances(AwsClient& aws, con
         inst.instance_id = Text(node, "instanceId");
         inst.state = node.child("instanceState").child("name").text().as_string();
         inst.instance_type = Text(node, "instanceType");
+        inst.image_id = Text(node, "imageId");
         inst.vpc_id = Text(node, "vpcId");
         inst.subnet_id = Text(node, "subnetId");
         inst.private_ip = Text(node, "privateIpAddress");
         inst.public_ip = Text(node, "ipAddress");
-        inst.iam_instance_profile_arn = node.child("iamInstanceProfile").child("arn").text().as_string();
+        inst.instance_profile_arn = node.child("iamInstanceProfile").child("arn").text().as_string();
+        inst.http_tokens = node.child("metadataOptions").child("httpTokens").text().as_string();
+        inst.http_endpoint = node.child("metadataOptions").child("httpEndpoint").text().as_string();
+        inst.launch_time = Text(node, "launchTime");
         for (pugi::xml_node g : node.child("groupSet").children("item")) inst.security_group_ids.push_back(Text(g, "groupId"));
         for (pugi::xml_node n : node.child("networkInterfaceSet").children("item")) {
           inst.network_interface_ids.push_back(Text(n, "networkInterfaceId"));

@@ -31,11 +31,15 @@ struct Instance {
   std::string instance_id;
   std::string state;  // "running", "stopped", ...
   std::string instance_type;
+  std::string image_id;
   std::string vpc_id;
   std::string subnet_id;
   std::string private_ip;
   std::string public_ip;
-  std::string iam_instance_profile_arn;
+  std::string instance_profile_arn;
+  std::string http_tokens;    // metadataOptions: "optional" (IMDSv1 allowed) | "required"
+  std::string http_endpoint;  // "enabled" | "disabled"
+  std::string launch_time;
   std::vector<std::string> security_group_ids;
   std::vector<std::string> network_interface_ids;
   std::vector<std::string> volume_ids;

@@ -1,5 +1,6 @@
 #include "aws/services_prepare.h"
 
+#include "aws/service_helpers.h"
 #include "core/text.h"
 
 namespace cloudward::aws {
@@ -7,17 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string Text(const pugi::xml_node& node, const char* name) { return node.child(name).text().as_string(); }
-
-AwsError Malformed(std::string operation, std::string message, std::string request_id = {}) {
-  return AwsError{.code = ErrorCode::kMalformed, .message = std::move(message),
-                  .request_id = std::move(request_id), .operation = std::move(operation)};
-}
-
-AwsStatus Done(const auto& result) {
-  if (!result) return AwsFail(result.error());
-  return {};
-}
+using internal::Done;
+using internal::Malformed;
+using internal::Text;
 
 Tags TagItems(const pugi::xml_node& set) {
   Tags tags;
@@ -274,38 +267,6 @@ AwsResult<std::vector<ec2::NetworkAclRules>> ec2::DescribeNetworkAclRules(AwsCli
       }
       acl.subnet_ids = Items(n.child("associationSet"), "subnetId");
       out.push_back(std::move(acl));
-    }
-  });
-  if (!s) return AwsFail(s.error());
-  return out;
-}
-
-AwsResult<std::vector<ec2::InstanceDetail>> ec2::DescribeInstanceDetails(AwsClient& aws) {
-  std::vector<InstanceDetail> out;
-  auto s = Ec2Pages(aws, "DescribeInstances", {}, [&](const pugi::xml_node& root) {
-    for (pugi::xml_node res : root.child("reservationSet").children("item")) {
-      for (pugi::xml_node n : res.child("instancesSet").children("item")) {
-        InstanceDetail d;
-        d.instance_id = Text(n, "instanceId");
-        d.state = n.child("instanceState").child("name").text().as_string();
-        d.instance_type = Text(n, "instanceType");
-        d.image_id = Text(n, "imageId");
-        d.vpc_id = Text(n, "vpcId");
-        d.subnet_id = Text(n, "subnetId");
-        d.private_ip = Text(n, "privateIpAddress");
-        d.public_ip = Text(n, "ipAddress");
-        d.instance_profile_arn = n.child("iamInstanceProfile").child("arn").text().as_string();
-        d.http_tokens = n.child("metadataOptions").child("httpTokens").text().as_string();
-        d.http_endpoint = n.child("metadataOptions").child("httpEndpoint").text().as_string();
-        d.launch_time = Text(n, "launchTime");
-        d.security_group_ids = Items(n.child("groupSet"), "groupId");
-        d.network_interface_ids = Items(n.child("networkInterfaceSet"), "networkInterfaceId");
-        for (pugi::xml_node b : n.child("blockDeviceMapping").children("item")) {
-          if (std::string v = b.child("ebs").child("volumeId").text().as_string(); !v.empty()) d.volume_ids.push_back(v);
-        }
-        d.tags = TagItems(n.child("tagSet"));
-        out.push_back(std::move(d));
-      }
     }
   });
   if (!s) return AwsFail(s.error());

@@ -118,26 +118,7 @@ struct NetworkAclRules {
 };
 AwsResult<std::vector<NetworkAclRules>> DescribeNetworkAclRules(AwsClient& aws);
 
-struct InstanceDetail {
-  std::string instance_id;
-  std::string state;
-  std::string instance_type;
-  std::string image_id;
-  std::string vpc_id;
-  std::string subnet_id;
-  std::string private_ip;
-  std::string public_ip;
-  std::string instance_profile_arn;
-  std::string http_tokens;    // metadataOptions: "optional" (IMDSv1 allowed) | "required"
-  std::string http_endpoint;  // "enabled" | "disabled"
-  std::string launch_time;
-  std::vector<std::string> security_group_ids;
-  std::vector<std::string> network_interface_ids;
-  std::vector<std::string> volume_ids;
-  Tags tags;
-};
-AwsResult<std::vector<InstanceDetail>> DescribeInstanceDetails(AwsClient& aws);
-
+// Instances: ec2::DescribeInstances (services.h) reads every field the audits need.
 struct Volume {
   std::string volume_id;
   std::string state;

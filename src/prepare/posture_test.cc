@@ -22,10 +22,10 @@ AccountSnapshot Snapshot() {
       {"sg-closed", "app", "vpc-1", "", {{"tcp", 443, 443, {"10.0.0.0/8"}, {}}}, {}, {}},
       {"sg-default", "default", "vpc-1", "", {}, {}, {}},
   };
-  aws::ec2::InstanceDetail open{.instance_id = "i-open", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-1",
+  aws::ec2::Instance open{.instance_id = "i-open", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-1",
                                 .public_ip = "54.0.0.1", .http_tokens = "optional", .http_endpoint = "enabled"};
   open.security_group_ids = {"sg-open"};
-  aws::ec2::InstanceDetail closed{.instance_id = "i-closed", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-1",
+  aws::ec2::Instance closed{.instance_id = "i-closed", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-1",
                                   .public_ip = "54.0.0.2", .http_tokens = "required", .http_endpoint = "enabled"};
   closed.security_group_ids = {"sg-closed"};
   closed.tags = {{"cloudward:suppress", "ec2.imdsv1"}};

@@ -147,10 +147,10 @@ TEST(Inventory, InternetReachesOnlyWhatRouteGroupAndAclAllAdmit) {
   r.network_acls = {{"acl-1", "vpc-1", true,
                      {{90, false, "6", "deny", "0.0.0.0/0", 22, 22}, {100, false, "-1", "allow", "0.0.0.0/0"}},
                      {"subnet-pub", "subnet-priv"}}};
-  aws::ec2::InstanceDetail web{.instance_id = "i-web", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-pub",
+  aws::ec2::Instance web{.instance_id = "i-web", .state = "running", .vpc_id = "vpc-1", .subnet_id = "subnet-pub",
                                .public_ip = "54.0.0.1", .instance_profile_arn = "arn:aws:iam::111111111111:instance-profile/web"};
   web.security_group_ids = {"sg-web"};
-  aws::ec2::InstanceDetail hidden = web;
+  aws::ec2::Instance hidden = web;
   hidden.instance_id = "i-priv";
   hidden.subnet_id = "subnet-priv";  // public address but no route to the internet gateway
   r.instances = {web, hidden};

@@ -104,7 +104,7 @@ RegionSnapshot CollectRegion(aws::AwsClient& aws, const std::string& region, Gap
   Keep(aws::ec2::DescribeNatGateways(aws), &r.nat_gateways, log, region, "ec2:DescribeNatGateways");
   Keep(aws::ec2::DescribeSecurityGroupRules(aws), &r.security_groups, log, region, "ec2:DescribeSecurityGroups");
   Keep(aws::ec2::DescribeNetworkAclRules(aws), &r.network_acls, log, region, "ec2:DescribeNetworkAcls");
-  Keep(aws::ec2::DescribeInstanceDetails(aws), &r.instances, log, region, "ec2:DescribeInstances");
+  Keep(aws::ec2::DescribeInstances(aws, {}), &r.instances, log, region, "ec2:DescribeInstances");
   Keep(aws::ec2::DescribeVolumes(aws), &r.volumes, log, region, "ec2:DescribeVolumes");
   Keep(aws::ec2::DescribeNetworkInterfaceDetails(aws), &r.network_interfaces, log, region,
        "ec2:DescribeNetworkInterfaces");

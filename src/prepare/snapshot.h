@@ -82,7 +82,7 @@ struct RegionSnapshot {
   std::vector<aws::ec2::NatGateway> nat_gateways;
   std::vector<aws::ec2::SecurityGroupRules> security_groups;
   std::vector<aws::ec2::NetworkAclRules> network_acls;
-  std::vector<aws::ec2::InstanceDetail> instances;
+  std::vector<aws::ec2::Instance> instances;
   std::vector<aws::ec2::Volume> volumes;
   std::vector<aws::ec2::NetworkInterfaceDetail> network_interfaces;
   std::vector<aws::ec2::Address> addresses;

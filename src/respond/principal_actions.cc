@@ -196,9 +196,9 @@ class RevokeRoleSessionsAction final : public InlinePolicyAction {
     }
     std::vector<std::string> affected;
     for (const auto& instance : *instances) {
-      if (instance.state == "terminated" || instance.iam_instance_profile_arn.empty()) continue;
+      if (instance.state == "terminated" || instance.instance_profile_arn.empty()) continue;
       for (const auto& profile : *profiles) {
-        if (instance.iam_instance_profile_arn == profile) affected.push_back(instance.instance_id);
+        if (instance.instance_profile_arn == profile) affected.push_back(instance.instance_id);
       }
     }
     if (!affected.empty()) {
