@@ -11,6 +11,9 @@ packages=(
   postgresql jq graphviz python3 python3-yaml
   libcpp-httplib-dev chromium
 )
+# The console's browser test drives chromium with playwright-core from npm. A machine that already
+# has node and npm (e.g. from NodeSource) keeps them; Debian's packages would conflict with those.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
