@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analyze/attack.h"
+#include "analyze/resource_context.h"
 #include "core/finding_json.h"
 #include "core/time.h"
 
@@ -301,6 +302,12 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f9fafb;padding:6px;fon
   HtmlList(h, "Source IPs", inc.source_ips);
   HtmlList(h, "Resources", inc.resources);
   h += "</table>\n";
+  if (!d.context.is_null()) {
+    h += fmt::format("<h2>Resource context</h2>\n<p class=\"muted\">From inventory {} taken {}.</p>\n<ul>\n",
+                     HtmlEscape(d.context.value("inventory", "")), HtmlEscape(d.context.value("taken", "")));
+    for (const auto& entry : d.context["resources"]) h += "<li>" + HtmlEscape(DescribeContextEntry(entry)) + "</li>\n";
+    h += "</ul>\n";
+  }
 
   h += fmt::format("<h2>Actions taken ({})</h2>\n", d.actions.size());
   if (d.actions.empty()) {
@@ -362,6 +369,11 @@ std::string RenderMarkdown(const ReportData& d, const ReportOptions& o) {
                      MdCell(f.context.event_source), MdCell(f.context.event_name));
   }
   if (sorted.size() > o.max_rows) m += fmt::format("\n… {} more findings.\n", sorted.size() - o.max_rows);
+  if (!d.context.is_null()) {
+    m += fmt::format("\n## Resource context\n\nFrom inventory {} taken {}.\n\n", d.context.value("inventory", ""),
+                     d.context.value("taken", ""));
+    for (const auto& entry : d.context["resources"]) m += "- " + MdCell(DescribeContextEntry(entry)) + "\n";
+  }
   m += fmt::format("\n## Actions taken ({})\n\n", d.actions.size());
   for (const auto& a : d.actions) {
     m += fmt::format("- {} `{}` on `{}`: {} (applied {})\n", a.id, a.kind, MdCell(a.target), a.status, TimeText(a.applied_ms));
@@ -482,6 +494,7 @@ Result<ReportData> LoadReportData(store::IncidentStore& store, const std::string
   auto actions = store.ListActions(incident_id);
   if (!actions) return tl::unexpected(actions.error());
   data.actions = std::move(*actions);
+  data.context = IncidentContext(store, data.incident);
   return data;
 }
 

@@ -22,9 +22,13 @@ struct ReportData {
   std::vector<store::StoredFinding> findings;  // any order; reports sort by time
   std::vector<store::IncidentEvent> journal;
   std::vector<store::ResponseAction> actions;
+  // What the saved inventory says about the incident's resources (analyze::IncidentContext), or
+  // null when the store holds no inventory that names them.
+  nlohmann::json context;
 };
 
-// Reads an incident with its findings, journal and actions (kNotFound for an unknown id).
+// Reads an incident with its findings, journal, actions and inventory context (kNotFound for an
+// unknown id).
 Result<ReportData> LoadReportData(store::IncidentStore& store, const std::string& incident_id);
 
 struct ReportOptions {

@@ -45,6 +45,23 @@ TEST(Report, MarkdownEscapesTableCells) {
   EXPECT_NE(md.find("Bucket \\| Read"), std::string::npos);
 }
 
+TEST(Report, ResourceContextFromTheInventoryIsShownEscaped) {
+  ReportData d = Sample();
+  EXPECT_EQ(RenderHtml(d, {}).find("Resource context"), std::string::npos) << "no inventory, no section";
+  d.context = nlohmann::json::parse(R"({"inventory": "INV-1", "taken": "2026-11-20T09:00:00Z", "resources": [
+      {"id": "i-0abc", "type": "instance", "name": "<b>web</b>", "region": "us-east-1", "vpc": "vpc-1",
+       "internet_reaches": ["tcp/22"], "runs_as": ["arn:aws:iam::111122223333:role/web"], "run_by": []}]})");
+  std::string html = RenderHtml(d, {});
+  EXPECT_NE(html.find("<h2>Resource context</h2>"), std::string::npos);
+  EXPECT_NE(html.find("From inventory INV-1 taken 2026-11-20T09:00:00Z"), std::string::npos);
+  EXPECT_NE(html.find("i-0abc instance &lt;b&gt;web&lt;/b&gt; (us-east-1, vpc-1): internet reaches tcp/22; runs as "
+                      "arn:aws:iam::111122223333:role/web"),
+            std::string::npos);
+  std::string md = RenderMarkdown(d, {});
+  EXPECT_NE(md.find("## Resource context"), std::string::npos);
+  EXPECT_NE(md.find("internet reaches tcp/22"), std::string::npos);
+}
+
 TEST(Report, OcsfIncidentFinding) {
   auto j = IncidentToOcsf(Sample(), 1'700'001'000'000);
   EXPECT_EQ(j["class_uid"], 2005);

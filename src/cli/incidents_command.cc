@@ -18,6 +18,7 @@
 
 #include "analyze/attack.h"
 #include "analyze/lifecycle.h"
+#include "analyze/resource_context.h"
 #include "cli/command.h"
 #include "core/clock.h"
 #include "core/finding_json.h"
@@ -148,6 +149,7 @@ int RunShow(const IncidentsOptions& opt) {
     if (!chain.ok()) out["journal_chain"]["problem"] = chain.reason;
     out["actions"] = nlohmann::json::array();
     for (const auto& a : *actions) out["actions"].push_back(store::ResponseActionToJson(a));
+    out["context"] = analyze::IncidentContext(**store, *inc);
     std::puts(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
@@ -182,6 +184,12 @@ int RunShow(const IncidentsOptions& opt) {
     fmt::print("  {:<24} {:<9} {:<10} {:<28} {}  {}\n", Time(c.time_ms), LevelName(sf.finding.rule.level),
                LogTypeName(sf.finding.log_type), c.event_name.empty() ? "-" : c.event_name, who.empty() ? "-" : who,
                sf.finding.rule.title);
+  }
+  nlohmann::json context = analyze::IncidentContext(**store, *inc);
+  if (!context.is_null()) {
+    fmt::print("\nContext (inventory {} of {})\n", context["inventory"].get<std::string>(),
+               Time(context["taken_ms"].get<int64_t>()));
+    for (const auto& entry : context["resources"]) fmt::print("  {}\n", analyze::DescribeContextEntry(entry));
   }
   if (!actions->empty()) {
     fmt::print("\nActions\n");

@@ -3,9 +3,12 @@
 // profiles, buckets, databases, tables, functions, load balancers) as nodes and edges, with the
 // derived edges "the internet reaches X on port P".
 //
-//   cloudward inventory [--regions R,...] [--format json|dot] [--svg FILE]
+//   cloudward inventory [--regions R,...] [--format json|dot] [--svg FILE] [--store URL] [--no-save]
 //
-// --svg renders the DOT graph with Graphviz (`dot`, Debian package graphviz) into FILE.
+// --svg renders the DOT graph with Graphviz (`dot`, Debian package graphviz) into FILE. The
+// inventory is saved in the store (as INV-...), where `incidents show` and reports use it to say
+// what an incident's resources are, what the internet reaches on them and what runs as a role;
+// --no-save skips that.
 // Exit codes: 0 ok, 2 bad flags or configuration, 4 AWS could not be read or dot failed.
 #include <fmt/core.h>
 #include <spawn.h>
@@ -17,10 +20,12 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "cli/account_scan.h"
 #include "cli/command.h"
+#include "cli/respond_support.h"
 #include "core/clock.h"
 #include "prepare/inventory.h"
 
@@ -33,7 +38,24 @@ struct InventoryOptions {
   AccountScanFlags scan;
   std::string format = "json";
   std::string svg;
+  std::string store_url;
+  bool no_save = false;
 };
+
+// Saves the inventory as INV-<10 hex digits>; returns the id.
+Result<std::string> Save(const prepare::Inventory& inv, const std::string& json_text, const std::string& store_url) {
+  auto store = OpenResolvedStore(store_url);
+  if (!store) return tl::unexpected(store.error());
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<uint64_t>(device()) << 32) ^ device() ^ static_cast<uint64_t>(inv.taken_ms));
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    std::string id = fmt::format("INV-{:010x}", rng() & 0xffffffffffULL);
+    auto saved = (*store)->SaveInventory({id, inv.account_id, inv.taken_ms, json_text});
+    if (saved) return id;
+    if (saved.error().code != ErrorCode::kAlreadyExists) return tl::unexpected(saved.error());
+  }
+  return Fail(ErrorCode::kInternal, "cannot find a free inventory id");
+}
 
 // Runs `dot -Tsvg -o svg_path dot_path`; an Error names what failed.
 Status RenderSvg(const std::string& dot_text, const std::string& svg_path) {
@@ -98,10 +120,19 @@ int Run(const InventoryOptions& o) {
   }
   prepare::Inventory inv = prepare::MergeInventories(read);
   std::string dot = prepare::InventoryToDot(inv);
+  const nlohmann::json as_json = prepare::InventoryToJson(inv);
   if (o.format == "dot") {
     std::fputs(dot.c_str(), stdout);
   } else {
-    std::puts(prepare::InventoryToJson(inv).dump(2).c_str());
+    std::puts(as_json.dump(2).c_str());
+  }
+  if (!o.no_save) {
+    auto id = Save(inv, as_json.dump(), o.store_url);
+    if (!id) {
+      fmt::print(stderr, "inventory: not saved: {}\n", id.error().message);
+      return kExitFailure;
+    }
+    fmt::print(stderr, "inventory: saved as {} in {}\n", *id, store::ResolveStoreUrl(o.store_url));
   }
   if (!o.svg.empty()) {
     if (auto s = RenderSvg(dot, o.svg); !s) {
@@ -119,6 +150,8 @@ void SetUp(CLI::App& app, int* exit_code) {
   AddAccountScanFlags(cmd, &opts->scan);
   cmd->add_option("--format", opts->format, "json (nodes and edges) or dot (Graphviz)");
   cmd->add_option("--svg", opts->svg, "Also render the graph to this SVG file with Graphviz dot");
+  cmd->add_option("--store", opts->store_url, "Store URL to save it in (default: $CLOUDWARD_STORE, else the default store)");
+  cmd->add_flag("--no-save", opts->no_save, "Do not save the inventory in the store");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -98,6 +98,16 @@ struct HuntRun {
   std::string summary = "{}";  // JSON: inputs, counts, errors
 };
 
+// One saved architecture inventory (`cloudward inventory`): the graph as JSON (see
+// prepare/inventory.h for its shape), so that analysis and blast radius can say what a resource
+// is, what it runs as and what the internet reaches, without calling AWS during an incident.
+struct InventoryRecord {
+  std::string id;          // "INV-..."
+  std::string account_id;  // one account, or several joined by ','
+  int64_t taken_ms = 0;
+  std::string data = "{}";  // JSON
+};
+
 // A finding with its identity (see FindingKey) as stored.
 struct StoredFinding {
   std::string key;

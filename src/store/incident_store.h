@@ -33,7 +33,7 @@
 
 namespace cloudward::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr int kBusyTimeoutMs = 10000;
 inline constexpr size_t kFindingBatch = 1000;  // findings per transaction in AddFindings
 
@@ -91,6 +91,14 @@ class IncidentStore {
   // -- Hunt runs (insert or replace by id).
   virtual Status SaveHunt(const HuntRun& hunt) = 0;
   virtual Result<std::vector<HuntRun>> ListHunts(size_t limit) = 0;  // newest first
+
+  // -- Architecture inventories (kAlreadyExists for a repeated id).
+  virtual Status SaveInventory(const InventoryRecord& inventory) = 0;
+  // The newest inventory taken at or before `at_ms` (0: the newest of all) covering `account_id`
+  // ("" for any account); kNotFound when there is none.
+  virtual Result<InventoryRecord> LatestInventory(const std::string& account_id, int64_t at_ms) = 0;
+  // Newest first, without their data (id, accounts, time).
+  virtual Result<std::vector<InventoryRecord>> ListInventories(size_t limit) = 0;
 };
 
 // Opens (creating and migrating as needed) the store at `url`.

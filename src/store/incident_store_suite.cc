@@ -329,6 +329,38 @@ TEST_F(IncidentStoreSuite, ActionsRoundTripAndConflict) {
   EXPECT_EQ(store_->ListActions(inc.id)->size(), 1u);
 }
 
+TEST_F(IncidentStoreSuite, InventoriesNewestPerAccountAndTime) {
+  EXPECT_EQ(store_->LatestInventory("", 0).error().code, ErrorCode::kNotFound);
+  const int64_t day = 86'400'000;
+  ASSERT_TRUE(store_->SaveInventory({"INV-1", "111111111111", 1'700'000'000'000, R"({"nodes":[1]})"}));
+  ASSERT_TRUE(store_->SaveInventory({"INV-2", "111111111111,222222222222", 1'700'000'000'000 + day, R"({"nodes":[2]})"}));
+  ASSERT_TRUE(store_->SaveInventory({"INV-3", "333333333333", 1'700'000'000'000 + 2 * day, "{}"}));
+  EXPECT_EQ(store_->SaveInventory({"INV-1", "111111111111", 1, "{}"}).error().code, ErrorCode::kAlreadyExists);
+
+  auto newest = store_->LatestInventory("", 0);
+  ASSERT_TRUE(newest) << newest.error().message;
+  EXPECT_EQ(newest->id, "INV-3");
+  auto of_one = store_->LatestInventory("111111111111", 0);
+  ASSERT_TRUE(of_one);
+  EXPECT_EQ(of_one->id, "INV-2");  // a multi-account inventory covers each of its accounts
+  EXPECT_EQ(of_one->data, R"({"nodes":[2]})");
+  auto second = store_->LatestInventory("222222222222", 0);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->id, "INV-2");
+  auto before = store_->LatestInventory("111111111111", 1'700'000'000'000 + 1);  // as of an incident's time
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->id, "INV-1");
+  EXPECT_EQ(store_->LatestInventory("11111111111", 0).error().code, ErrorCode::kNotFound);  // no prefix match
+  EXPECT_EQ(store_->LatestInventory("111111111111", 5).error().code, ErrorCode::kNotFound);
+
+  auto listed = store_->ListInventories(2);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "INV-3");
+  EXPECT_EQ((*listed)[1].id, "INV-2");
+  EXPECT_EQ((*listed)[1].account_id, "111111111111,222222222222");
+}
+
 TEST_F(IncidentStoreSuite, HuntsUpsertAndList) {
   ASSERT_TRUE(store_->SaveHunt({"h1", 1000, kUnknownTime, R"({"files":1})"}));
   ASSERT_TRUE(store_->SaveHunt({"h2", 2000, 2500, "{}"}));

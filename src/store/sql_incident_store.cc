@@ -124,6 +124,16 @@ ALTER TABLE incident_events ADD COLUMN hash TEXT;
 CREATE UNIQUE INDEX incident_events_chain ON incident_events (incident_id, prev_hash);
 )sql";
 
+// Architecture inventories (`cloudward inventory`), kept for analysis during an incident.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE inventories (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  taken_ms BIGINT NOT NULL,
+  data TEXT NOT NULL);
+CREATE INDEX inventories_taken ON inventories (taken_ms);
+)sql";
+
 }  // namespace
 
 std::string MigrationScript(SqlDialect dialect, int version) {
@@ -138,6 +148,8 @@ std::string MigrationScript(SqlDialect dialect, int version) {
     script += dialect == SqlDialect::kSqlite ? kAppendOnlySqlite : kAppendOnlyPostgres;
   } else if (version == 3) {
     script = kSchemaV3;
+  } else if (version == 4) {
+    script = kSchemaV4;
   }
   return script;
 }
@@ -632,6 +644,47 @@ class SqlIncidentStore final : public IncidentStore {
     for (const auto& row : rows->rows) {
       out.push_back({Str(row[0]), Int(row[1]), Int(row[2], kUnknownTime), Str(row[3])});
     }
+    return out;
+  }
+
+  Status SaveInventory(const InventoryRecord& inv) override {
+    std::lock_guard lock(mu_);
+    if (inv.id.empty()) return Fail(ErrorCode::kInvalidArgument, "inventory without id");
+    auto r = db_->Query("INSERT INTO inventories (id, account_id, taken_ms, data) VALUES ($1, $2, $3, $4) "
+                        "ON CONFLICT (id) DO NOTHING",
+                        {inv.id, inv.account_id, inv.taken_ms, inv.data.empty() ? std::string("{}") : inv.data});
+    if (!r) return tl::unexpected(r.error());
+    if (r->changes == 0) return Fail(ErrorCode::kAlreadyExists, "inventory " + inv.id + " already exists");
+    return Ok();
+  }
+
+  Result<InventoryRecord> LatestInventory(const std::string& account_id, int64_t at_ms) override {
+    std::lock_guard lock(mu_);
+    // account_id holds one account or a comma-joined list: match it as a whole list element.
+    auto rows = db_->Query(
+        "SELECT id, account_id, taken_ms, data FROM inventories "
+        "WHERE (CAST($1 AS TEXT) = '' OR ',' || account_id || ',' LIKE '%,' || CAST($1 AS TEXT) || ',%') "
+        "AND (CAST($2 AS BIGINT) = 0 OR taken_ms <= CAST($2 AS BIGINT)) "
+        "ORDER BY taken_ms DESC, id DESC LIMIT 1",
+        {account_id, at_ms});
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->rows.empty()) {
+      return Fail(ErrorCode::kNotFound, account_id.empty() ? "no inventory saved; run `cloudward inventory`"
+                                                           : "no inventory of account " + account_id +
+                                                                 " saved; run `cloudward inventory`");
+    }
+    const auto& row = rows->rows[0];
+    return InventoryRecord{Str(row[0]), Str(row[1]), Int(row[2]), Str(row[3])};
+  }
+
+  Result<std::vector<InventoryRecord>> ListInventories(size_t limit) override {
+    std::lock_guard lock(mu_);
+    std::string sql = "SELECT id, account_id, taken_ms FROM inventories ORDER BY taken_ms DESC, id DESC";
+    if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+    auto rows = db_->Query(sql);
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<InventoryRecord> out;
+    for (const auto& row : rows->rows) out.push_back({Str(row[0]), Str(row[1]), Int(row[2]), ""});
     return out;
   }
 

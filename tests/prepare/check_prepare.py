@@ -447,6 +447,43 @@ def main():
         dot = cw.run("inventory", *regions, "--format", "dot", ok=(0,)).stdout
         check(dot.startswith("digraph") and net["instance"] in dot, "--format dot")
 
+        # The inventory is saved in the store; an incident about the instance's role then says what the
+        # instance is, what the internet reaches on it and that it runs as the role.
+        _, p = cw.json("inventory", "--regions", "us-east-1", "--format", "json", ok=(0,))
+        check("saved as INV-" in p.stderr, "inventory is saved in the store: %s" % p.stderr[-200:])
+        session = "arn:aws:sts::%s:assumed-role/app/%s" % (ACCOUNT, net["instance"])
+        trail = os.path.join(work, "incident-trail.json")
+        with open(trail, "w") as f:
+            json.dump({"Records": [{
+                "eventVersion": "1.09", "eventTime": "2026-11-20T09:00:0%dZ" % i, "eventSource": src,
+                "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.23",
+                "userAgent": "aws-cli/2.15.30", "eventID": "context-%d" % i, "eventType": "AwsApiCall",
+                "recipientAccountId": ACCOUNT, "requestParameters": params,
+                "userIdentity": {"type": "AssumedRole", "arn": session, "accountId": ACCOUNT,
+                                 "accessKeyId": "ASIACONTEXT0000000001",
+                                 "sessionContext": {"sessionIssuer": {
+                                     "type": "Role", "arn": "arn:aws:iam::%s:role/app" % ACCOUNT, "userName": "app"}}}}
+                for i, (src, name, params) in enumerate([
+                    ("ec2.amazonaws.com", "GetPasswordData", {"instanceId": net["instance"]}),
+                    ("cloudtrail.amazonaws.com", "StopLogging", {"name": "main"})])]}, f)
+        cw.run("hunt", "--quiet", "--format", "jsonl", trail, ok=(1,))
+        listed, _ = cw.json("incidents", "list", "--format", "json", ok=(0,))
+        mine = [i for i in listed if session in i.get("actors", [])]
+        if check(len(mine) == 1, "the hunt made an incident for the session: %s" % [i.get("actors") for i in listed]):
+            shown, _ = cw.json("incidents", "show", mine[0]["id"], "--format", "json", ok=(0,))
+            context = shown.get("context") or {}
+            by_id = {r["id"]: r for r in context.get("resources", [])}
+            role = by_id.get("arn:aws:iam::%s:role/app" % ACCOUNT, {})
+            check(context.get("inventory", "").startswith("INV-"), "incidents show names the inventory: %s" % context)
+            check(net["instance"] in role.get("run_by", []), "the role's context names the instance: %s" % role)
+            instance = by_id.get(net["instance"], {})
+            check("tcp/22" in instance.get("internet_reaches", []) and
+                  "arn:aws:iam::%s:role/app" % ACCOUNT in instance.get("runs_as", []),
+                  "the instance is reachable on tcp/22 and runs as the role: %s" % instance)
+            text = cw.run("incidents", "show", mine[0]["id"], ok=(0,)).stdout
+            check("Context (inventory INV-" in text and "used by " + net["instance"] in text,
+                  "the text view shows the context: %s" % text[text.find("Context"):][:400])
+
         # Several accounts: moto maps assumed-role credentials to the role's account.
         other = "111111111111"
         sts = clients(endpoint, "us-east-1")("sts")
