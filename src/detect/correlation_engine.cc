@@ -83,46 +83,50 @@ uint64_t CorrelationEngine::untimed_events() const {
 
 void CorrelationEngine::Observe(const Rule& base, const Event& event, const EventContext& context) {
   if (!Wants(base)) return;
-  int64_t time = context.time_ms != kUnknownTime ? context.time_ms : event.time_ms;
+  Observe(base, event, std::make_shared<const EventContext>(context));
+}
+
+void CorrelationEngine::Observe(const Rule& base, const Event& event, std::shared_ptr<const EventContext> context) {
+  if (!Wants(base)) return;
+  int64_t time = context->time_ms != kUnknownTime ? context->time_ms : event.time_ms;
   std::lock_guard<std::mutex> lock(mutex_);
   if (time == kUnknownTime) {
     ++untimed_;
     return;
   }
-  auto shared_context = std::make_shared<const EventContext>(context);
   auto file_it = file_ids_.find(event.source.file);
   if (file_it == file_ids_.end()) {
     file_it = file_ids_.emplace(std::string(event.source.file), static_cast<uint32_t>(files_.size())).first;
     files_.emplace_back(event.source.file);
   }
   view_->Reset(event.record);
-  std::vector<Leaf> scratch;
   for (auto [state_index, pos] : wanted_[base.index]) {
     State& state = states_[state_index];
     const Correlation& c = *state.rule->correlation;
-    std::vector<std::string> values;
-    std::string key;
+    values_.clear();
+    key_.clear();
     for (const std::string& field : c.group_fields[pos]) {
       bool found = false;
-      values.push_back(FirstText(*view_, event.record, field, scratch, found));
-      key += values.back();
-      key += '\x1f';
+      values_.push_back(FirstText(*view_, event.record, field, scratch_, found));
+      key_ += values_.back();
+      key_ += '\x1f';
     }
     Entry entry;
     entry.time = time;
     entry.rule_pos = pos;
     entry.file = file_it->second;
     entry.offset = event.source.offset;
-    entry.context = shared_context;
+    entry.context = context;
     if (c.type == CorrelationType::kValueCount) {
       bool found = false;
-      entry.value = FirstText(*view_, event.record, c.field, scratch, found);
+      entry.value = FirstText(*view_, event.record, c.field, scratch_, found);
       entry.has_value = found && !entry.value.empty();
     } else if (c.type == CorrelationType::kValueSum || c.type == CorrelationType::kValueAvg) {
-      entry.has_value = NumberOf(*view_, event.record, c.field, scratch, entry.number);
+      entry.has_value = NumberOf(*view_, event.record, c.field, scratch_, entry.number);
     }
-    Group& group = state.groups[key];
-    if (group.values.empty()) group.values = values;
+    auto group_it = state.groups.find(key_);
+    if (group_it == state.groups.end()) group_it = state.groups.emplace(key_, Group{.values = values_}).first;
+    Group& group = group_it->second;
     if (time < group.frontier || time <= watermark_) {
       ++late_;
       continue;
@@ -180,53 +184,88 @@ void CorrelationEngine::Fire(const State& state, const Group& group,
 
 namespace {
 
-double Metric(const Correlation& c, const std::vector<CorrelationEngine::Entry>& window) {
-  switch (c.type) {
-    case CorrelationType::kEventCount: return static_cast<double>(window.size());
-    case CorrelationType::kValueCount: {
-      std::set<std::string_view> distinct;
-      for (const auto& e : window)
-        if (e.has_value) distinct.insert(e.value);
-      return static_cast<double>(distinct.size());
-    }
-    case CorrelationType::kValueSum:
-    case CorrelationType::kValueAvg: {
-      double sum = 0;
-      size_t n = 0;
-      for (const auto& e : window) {
-        if (!e.has_value) continue;
-        sum += e.number;
-        ++n;
-      }
-      if (c.type == CorrelationType::kValueSum) return sum;
-      return n ? sum / static_cast<double>(n) : 0;
-    }
-    case CorrelationType::kTemporal:
-    case CorrelationType::kTemporalOrdered: {
-      std::set<const Rule*> distinct;
-      for (const auto& e : window) distinct.insert(c.rules[e.rule_pos]);
-      return static_cast<double>(distinct.size());
-    }
-  }
-  return 0;
-}
-
-std::vector<const CorrelationEngine::Entry*> Pointers(const std::vector<CorrelationEngine::Entry>& w,
+std::vector<const CorrelationEngine::Entry*> Pointers(const CorrelationEngine::Window& window,
                                                       int64_t from = std::numeric_limits<int64_t>::min()) {
   std::vector<const CorrelationEngine::Entry*> out;
-  for (const auto& e : w)
+  for (const auto& e : window.entries())
     if (e.time >= from) out.push_back(&e);
   return out;
 }
 
 }  // namespace
 
+void CorrelationEngine::Window::Count(const Entry& e, const Correlation& c, int delta) {
+  switch (c.type) {
+    case CorrelationType::kEventCount: return;
+    case CorrelationType::kValueCount: {
+      if (!e.has_value) return;
+      if (delta > 0) {
+        auto it = values_.find(e.value);
+        if (it == values_.end()) it = values_.emplace(e.value, 0).first;
+        ++it->second;
+      } else if (auto it = values_.find(e.value); it != values_.end() && --it->second == 0) {
+        values_.erase(it);
+      }
+      return;
+    }
+    case CorrelationType::kValueSum:
+    case CorrelationType::kValueAvg:
+      if (!e.has_value) return;
+      sum_ += delta * e.number;
+      numbers_ = delta > 0 ? numbers_ + 1 : numbers_ - 1;
+      return;
+    case CorrelationType::kTemporal:
+    case CorrelationType::kTemporalOrdered: {
+      const Rule* rule = c.rules[e.rule_pos];
+      if (delta > 0) {
+        ++rules_[rule];
+      } else if (auto it = rules_.find(rule); it != rules_.end() && --it->second == 0) {
+        rules_.erase(it);
+      }
+      return;
+    }
+  }
+}
+
+void CorrelationEngine::Window::Push(Entry entry, const Correlation& c) {
+  entries_.push_back(std::move(entry));
+  Count(entries_.back(), c, +1);
+}
+
+void CorrelationEngine::Window::DropFront(size_t n, const Correlation& c) {
+  for (size_t i = 0; i < n && !entries_.empty(); ++i) {
+    Count(entries_.front(), c, -1);
+    entries_.pop_front();
+  }
+  if (entries_.empty()) sum_ = 0;  // no drift from repeated adds and subtracts
+}
+
+void CorrelationEngine::Window::Clear() {
+  entries_.clear();
+  values_.clear();
+  rules_.clear();
+  sum_ = 0;
+  numbers_ = 0;
+}
+
+double CorrelationEngine::Window::Metric(const Correlation& c) const {
+  switch (c.type) {
+    case CorrelationType::kEventCount: return static_cast<double>(entries_.size());
+    case CorrelationType::kValueCount: return static_cast<double>(values_.size());
+    case CorrelationType::kValueSum: return sum_;
+    case CorrelationType::kValueAvg: return numbers_ ? sum_ / static_cast<double>(numbers_) : 0;
+    case CorrelationType::kTemporal:
+    case CorrelationType::kTemporalOrdered: return static_cast<double>(rules_.size());
+  }
+  return 0;
+}
+
 void CorrelationEngine::CloseWindow(State& state, Group& group, std::vector<Finding>& out) {
   const Correlation& c = *state.rule->correlation;
   if (group.window.empty()) return;
-  double metric = Metric(c, group.window);
+  double metric = group.window.Metric(c);
   if (c.condition.Test(metric)) Fire(state, group, Pointers(group.window), metric, group.window.back().time, out);
-  group.window.clear();
+  group.window.Clear();
 }
 
 void CorrelationEngine::Replay(State& state, Group& group, int64_t up_to, bool closing,
@@ -243,15 +282,15 @@ void CorrelationEngine::Replay(State& state, Group& group, int64_t up_to, bool c
     group.frontier = std::max(group.frontier, e.time);
     if (!sliding) {
       if (!group.window.empty() && e.time - group.window.front().time > span) CloseWindow(state, group, out);
-      group.window.push_back(std::move(e));
+      group.window.Push(std::move(e), c);
       continue;
     }
     int64_t now = e.time;
     uint32_t pos = e.rule_pos;
-    group.window.push_back(std::move(e));
+    group.window.Push(std::move(e), c);
     size_t drop = 0;
-    while (drop < group.window.size() && now - group.window[drop].time > span) ++drop;
-    if (drop) group.window.erase(group.window.begin(), group.window.begin() + static_cast<long>(drop));
+    while (drop < group.window.size() && now - group.window.entries()[drop].time > span) ++drop;
+    group.window.DropFront(drop, c);
     if (c.type == CorrelationType::kTemporalOrdered) {
       size_t steps = c.rules.size();
       if (group.chain.size() != steps) group.chain.assign(steps, INT64_MIN);
@@ -266,15 +305,15 @@ void CorrelationEngine::Replay(State& state, Group& group, int64_t up_to, bool c
       int64_t start = group.chain[steps - 1];
       if (start != INT64_MIN && now - start <= span) {
         Fire(state, group, Pointers(group.window, start), static_cast<double>(steps), now, out);
-        group.window.clear();
+        group.window.Clear();
         group.chain.assign(steps, INT64_MIN);
       }
       continue;
     }
-    double metric = Metric(c, group.window);
+    double metric = group.window.Metric(c);
     if (c.condition.Test(metric)) {
       Fire(state, group, Pointers(group.window), metric, now, out);
-      group.window.clear();
+      group.window.Clear();
     }
   }
   group.pending.erase(group.pending.begin(), group.pending.begin() + static_cast<long>(n));
@@ -284,8 +323,8 @@ void CorrelationEngine::Replay(State& state, Group& group, int64_t up_to, bool c
     // Keep only what a later event's window can still reach.
     int64_t horizon = group.frontier - span;
     size_t drop = 0;
-    while (drop < group.window.size() && group.window[drop].time < horizon) ++drop;
-    group.window.erase(group.window.begin(), group.window.begin() + static_cast<long>(drop));
+    while (drop < group.window.size() && group.window.entries()[drop].time < horizon) ++drop;
+    group.window.DropFront(drop, c);
   }
 }
 

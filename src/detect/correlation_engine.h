@@ -25,19 +25,24 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
 #include "core/finding.h"
+#include "detect/matcher_index.h"
 #include "detect/rule_set.h"
 
 namespace cloudward::detect {
 
 class EventView;
+struct Leaf;
 
 class CorrelationEngine {
  public:
@@ -51,6 +56,8 @@ class CorrelationEngine {
   bool Wants(const Rule& base) const;                  // is `base` referenced by a correlation
   // Called for every (rule, event) match of a wanted rule. `event` is only read during the call.
   void Observe(const Rule& base, const Event& event, const EventContext& context);
+  // The same, sharing one described context among the rules an event matched (no copy).
+  void Observe(const Rule& base, const Event& event, std::shared_ptr<const EventContext> context);
   std::vector<Finding> Finish();                       // hunt: after the last event
   std::vector<Finding> Advance(int64_t watermark_ms);  // streams: emit what can no longer change
 
@@ -68,10 +75,34 @@ class CorrelationEngine {
     bool has_value = false;
     std::shared_ptr<const EventContext> context;
   };
+  // A group's replayed entries in time order, with the metric of every correlation type kept up
+  // to date as entries enter at the back and leave at the front: a sliding window costs O(1)
+  // amortised per event instead of a rescan (and an erase from a vector's front) per event.
+  class Window {
+   public:
+    void Push(Entry entry, const Correlation& c);
+    void DropFront(size_t n, const Correlation& c);
+    void Clear();
+    double Metric(const Correlation& c) const;
+    const std::deque<Entry>& entries() const { return entries_; }
+    bool empty() const { return entries_.empty(); }
+    size_t size() const { return entries_.size(); }
+    const Entry& front() const { return entries_.front(); }
+    const Entry& back() const { return entries_.back(); }
+
+   private:
+    void Count(const Entry& e, const Correlation& c, int delta);
+
+    std::deque<Entry> entries_;
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> values_;  // value_count
+    std::unordered_map<const Rule*, uint32_t> rules_;       // temporal: distinct rules
+    double sum_ = 0;                                         // value_sum/value_avg
+    size_t numbers_ = 0;
+  };
   struct Group {
     std::vector<std::string> values;  // group-by values
     std::vector<Entry> pending;       // not replayed yet (any order)
-    std::vector<Entry> window;        // replayed, in time order
+    Window window;                    // replayed, in time order
     int64_t frontier = INT64_MIN;     // time of the last replayed entry
     int64_t newest = INT64_MIN;
     std::vector<int64_t> chain;       // temporal_ordered: latest chain start per step
@@ -98,6 +129,9 @@ class CorrelationEngine {
   uint64_t late_ = 0, untimed_ = 0;
   int64_t watermark_ = INT64_MIN;  // highest Advance() watermark: older events are late
   std::vector<Finding> buffered_;  // fired by self-advancing groups, returned by the next call
+  std::vector<Leaf> scratch_;             // Observe's buffers, reused under mutex_
+  std::vector<std::string> values_;
+  std::string key_;
 };
 
 }  // namespace cloudward::detect

@@ -34,9 +34,11 @@ void FindingSink::OnEvent(const Event& event) {
   matcher_.Match(event, matched_);
   if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
   if (matched_.empty() && ioc_hits_.empty()) return;
-  const EventContext context = ingest::Describe(event);
+  // One description per event, shared by every correlation that keeps it (no copy per rule).
+  const auto shared = std::make_shared<const EventContext>(ingest::Describe(event));
+  const EventContext& context = *shared;
   for (const Rule* rule : matched_) {
-    if (correlation_ != nullptr && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, context);
+    if (correlation_ != nullptr && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, shared);
     if (rule->standalone) {
       local_.push_back(MakeFinding(rule->ref, event, context));
       collector_->count.fetch_add(1, std::memory_order_relaxed);
