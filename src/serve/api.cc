@@ -444,7 +444,12 @@ ApiResponse Api::ApproveAction(const Context& ctx) {
   if (!o_.actions_enabled) return ErrorResponse(503, "unavailable", "response actions are disabled on this daemon");
   std::lock_guard lock(actions_mu_);
   ResponderSession session(o_.aws, *o_.store, *o_.clock, ctx.caller.name);
+  session.responder().RequireSeparateApprover(o_.config != nullptr && o_.config->respond.separation_of_duties);
   auto action = session.responder().Approve(ctx.params[0]);
+  // Approve makes no AWS call: kAccessDenied here is the separation-of-duties refusal.
+  if (!action && action.error().code == ErrorCode::kAccessDenied) {
+    return ErrorResponse(403, "forbidden", action.error().message);
+  }
   if (!action) return ErrorResponse(action.error());
   return Json(200, ActionWithIncident(*action));
 }

@@ -1,5 +1,8 @@
 #include "serve/intake.h"
 
+#include <fmt/core.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "detect/finding_sink.h"
@@ -139,6 +142,18 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The string at j.a.b, or "" when any step is missing or not of the right type.
+std::string StrAt(const json& j, const char* a, const char* b) {
+  auto it = j.find(a);
+  return it != j.end() && it->is_object() ? Str(*it, b) : std::string();
+}
+
+bool IsS3EventRecord(const json& r) {
+  if (!r.is_object() || Str(r, "eventSource") != "aws:s3") return false;
+  auto s3 = r.find("s3");
+  return s3 != r.end() && s3->is_object();
+}
+
 IntakeMessage Parse(std::string_view body, int depth) {
   IntakeMessage out;
   json j = json::parse(body, nullptr, false);
@@ -146,40 +161,48 @@ IntakeMessage Parse(std::string_view body, int depth) {
     out.payload = std::string(body);
     return out;
   }
-  if (depth < 3 && Str(j, "Type") == "Notification" && j.contains("Message") && j["Message"].is_string()) {
-    return Parse(j["Message"].get_ref<const std::string&>(), depth + 1);
+  if (Str(j, "Type") == "Notification" && j.contains("Message")) {
+    const json& message = j["Message"];
+    if (!message.is_string()) {
+      out.problems.push_back("SNS notification whose Message is not a string; skipped");
+      return out;
+    }
+    if (depth >= kMaxSnsDepth) {
+      out.problems.push_back(fmt::format("SNS notifications nested more than {} deep; skipped", kMaxSnsDepth));
+      return out;
+    }
+    IntakeMessage inner = Parse(message.get_ref<const std::string&>(), depth + 1);
+    for (std::string& p : inner.problems) p = "SNS Message: " + p;
+    return inner;
   }
   if (Str(j, "Event") == "s3:TestEvent") {
     out.test_event = true;
     return out;
   }
-  if (auto records = j.find("Records"); records != j.end() && records->is_array() && !records->empty()) {
-    bool all_s3 = true;
-    for (const auto& r : *records) {
-      if (!r.is_object() || Str(r, "eventSource") != "aws:s3" || !r.contains("s3") || !r["s3"].is_object()) {
-        all_s3 = false;
-        break;
+  if (auto records = j.find("Records"); records != j.end() && records->is_array() && !records->empty() &&
+                                        std::all_of(records->begin(), records->end(), IsS3EventRecord)) {
+    for (size_t i = 0; i < records->size(); ++i) {
+      const json& r = (*records)[i];
+      const std::string event = Str(r, "eventName");
+      if (!event.empty() && !event.starts_with("ObjectCreated:")) continue;  // deletions, restores: nothing to read
+      const json& s3 = r["s3"];
+      const std::string name = StrAt(s3, "bucket", "name"), key = StrAt(s3, "object", "key");
+      if (name.empty() || key.empty()) {
+        out.problems.push_back(
+            fmt::format("Records[{}]: S3 event record without s3.bucket.name and s3.object.key; skipped", i));
+        continue;
       }
+      out.objects.push_back({name, DecodeS3Key(key)});
     }
-    if (all_s3) {
-      for (const auto& r : *records) {
-        const json& s3 = r["s3"];
-        if (!s3.contains("bucket") || !s3.contains("object") || !s3["bucket"].is_object() || !s3["object"].is_object())
-          continue;
-        const std::string name = Str(s3["bucket"], "name"), key = Str(s3["object"], "key");
-        if (!name.empty() && !key.empty()) out.objects.push_back({name, DecodeS3Key(key)});
-      }
-      return out;
-    }
+    return out;
   }
   if (Str(j, "source") == "aws.s3" && j.contains("detail") && j["detail"].is_object()) {
     const json& d = j["detail"];
-    if (d.contains("bucket") && d.contains("object") && d["bucket"].is_object() && d["object"].is_object()) {
-      const std::string name = Str(d["bucket"], "name"), key = Str(d["object"], "key");
-      if (!name.empty() && !key.empty()) {
-        out.objects.push_back({name, key});
-        return out;
-      }
+    const std::string type = Str(j, "detail-type");
+    const std::string name = StrAt(d, "bucket", "name"), key = StrAt(d, "object", "key");
+    if (!name.empty() && !key.empty() && type.starts_with("Object ")) {
+      if (type == "Object Created") out.objects.push_back({name, key});  // EventBridge keys are not URL-encoded
+      return out;
     }
   }
   out.payload = std::string(body);

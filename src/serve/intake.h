@@ -93,16 +93,26 @@ struct IntakeMessage {
   std::string payload;               // log bytes to read; empty when only objects are named
   std::vector<S3ObjectRef> objects;  // S3 objects to fetch and read
   bool test_event = false;           // s3:TestEvent: nothing to do
+  // Parts of the body that were skipped, each with where and why ("Records[2]: ..."), for the
+  // caller to log. Skipping is not an error: a retry would read the same bytes.
+  std::vector<std::string> problems;
 };
 
-// Unwraps an SQS message body:
+// Unwraps an SQS message body (a pure function of the bytes; fuzz/intake_message_fuzz.cc):
 //   SNS notification {"Type":"Notification","Message":"<body>"}   -> the inner body, recursively
-//   S3 event notification {"Records":[{"eventSource":"aws:s3","s3":{bucket,object}}]}
-//                                                                    -> objects (keys URL-decoded)
-//   EventBridge "Object Created" {"source":"aws.s3","detail":{bucket,object}}  -> objects
+//                                                                    (at most kMaxSnsDepth levels)
+//   S3 event notification {"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:*",
+//                                      "s3":{"bucket":{"name"},"object":{"key"}}}]}
+//                                                                    -> objects (keys URL-decoded);
+//                                                                    other eventNames are skipped
+//   EventBridge {"source":"aws.s3","detail-type":"Object Created","detail":{bucket,object}}
+//                                                                    -> objects; other "Object ..."
+//                                                                    detail-types are skipped
 //   {"Event":"s3:TestEvent"}                                        -> test_event
 //   anything else (EventBridge CloudTrail/GuardDuty events, raw records, arrays, flow log lines)
 //                                                                    -> payload, for ingest to read
+// Never throws; a body that is not JSON is payload as it is.
+inline constexpr int kMaxSnsDepth = 3;
 IntakeMessage ParseIntakeMessage(std::string_view body);
 
 // application/x-www-form-urlencoded decoding of S3 event keys ('+' is a space, %XX a byte).

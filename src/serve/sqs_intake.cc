@@ -85,6 +85,10 @@ void SqsIntake::Run() {
 
 bool SqsIntake::Process(const std::string& message_id, const std::string& body) {
   const IntakeMessage message = ParseIntakeMessage(body);
+  for (const std::string& problem : message.problems) {
+    Log(LogLevel::kWarn, "part of an sqs message skipped",
+        {{"queue", queue_name_}, {"message_id", message_id}, {"error", problem}});
+  }
   if (message.test_event) return true;
   auto ingest = [&](const std::string& name, std::string_view bytes) -> bool {
     auto batch = intake_.Ingest(name, bytes);
