@@ -143,8 +143,19 @@ void SortUnique(std::vector<std::string>& v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-bool IsPrincipalKey(std::string_view key) {
-  return key.rfind("principal:", 0) == 0 || key.rfind("session:", 0) == 0 || key.rfind("user:", 0) == 0;
+// The actors a node's keys name, one key each: the IAM principal ARN, else the session, else the
+// user (a finding of one IAM user yields principal:, user: and akid: keys for the same person).
+// An open incident may name several.
+std::vector<std::string_view> ActorsOf(const std::vector<std::string>& keys) {
+  std::vector<std::string_view> principals, sessions, users;
+  for (const auto& key : keys) {
+    if (key.rfind("principal:", 0) == 0) principals.push_back(key);
+    if (key.rfind("session:", 0) == 0) sessions.push_back(key);
+    if (key.rfind("user:", 0) == 0) users.push_back(key);
+  }
+  if (!principals.empty()) return principals;
+  if (!sessions.empty()) return sessions;
+  return users;
 }
 
 class DisjointSets {
@@ -195,8 +206,18 @@ LinkKeys LinkKeysOf(const Finding& f, const IncidentPolicy& policy) {
       keys.weak.push_back("service:" + c.source_ip);
     }
   }
-  for (const auto& r : c.resources) AddValue(keys, r, c.account, policy);
-  for (const auto& [k, v] : f.group) AddValue(keys, v, c.account, policy);
+  // What a finding touched links it to others only when the finding matters on its own: the
+  // resources of informational and low findings (discovery, routine logins, a secret everyone
+  // reads) are weak, or one busy account's routine would chain every principal into one incident.
+  // Such findings still join their actor's incident through the actor's keys.
+  LinkKeys touched;
+  for (const auto& r : c.resources) AddValue(touched, r, c.account, policy);
+  for (const auto& [k, v] : f.group) AddValue(touched, v, c.account, policy);
+  const bool minor = f.rule.level < Level::kMedium;
+  for (auto& key : touched.strong) {
+    (minor && key.rfind("res:", 0) == 0 ? keys.weak : keys.strong).push_back(std::move(key));
+  }
+  for (auto& key : touched.weak) keys.weak.push_back(std::move(key));
   SortUnique(keys.strong);
   SortUnique(keys.weak);
   return keys;
@@ -246,7 +267,8 @@ std::vector<IncidentBuilder::Group> IncidentBuilder::GroupFindings(const std::ve
     size_t node;
   };
   std::map<std::string, std::vector<Occurrence>> by_key;
-  std::map<std::string, std::set<std::string>> principals_by_ip;
+  // Addresses and resources -> the distinct actors seen with them.
+  std::map<std::string, std::set<std::string>> actors_by_key;
 
   std::vector<std::vector<std::string>> node_keys(nodes);
   for (size_t i = 0; i < n; ++i) {
@@ -255,13 +277,15 @@ std::vector<IncidentBuilder::Group> IncidentBuilder::GroupFindings(const std::ve
   }
   for (size_t j = 0; j < open.size(); ++j) node_keys[n + j] = open[j].link_keys;
 
-  // IPs used by many distinct principals (NAT, proxies) are demoted to weak.
+  // Addresses used by many distinct actors (NAT, proxies) and resources many actors touch (a
+  // shared secret, a deployment role, a common KMS key) say nothing about who belongs together:
+  // demoted to weak. An actor is counted once, however many keys name it.
   for (size_t node = 0; node < nodes; ++node) {
+    std::vector<std::string_view> actors = ActorsOf(node_keys[node]);
+    if (actors.empty()) continue;
     for (const auto& key : node_keys[node]) {
-      if (key.rfind("ip:", 0) != 0) continue;
-      for (const auto& other : node_keys[node]) {
-        if (IsPrincipalKey(other)) principals_by_ip[key].insert(other);
-      }
+      if (key.rfind("ip:", 0) != 0 && key.rfind("res:", 0) != 0) continue;
+      for (auto actor : actors) actors_by_key[key].emplace(actor);
     }
   }
   for (size_t node = 0; node < nodes; ++node) {
@@ -276,9 +300,10 @@ std::vector<IncidentBuilder::Group> IncidentBuilder::GroupFindings(const std::ve
       end = inc.last_seen_ms == kUnknownTime ? kMax : inc.last_seen_ms;
     }
     for (const auto& key : node_keys[node]) {
-      if (key.rfind("ip:", 0) == 0) {
-        auto it = principals_by_ip.find(key);
-        if (it != principals_by_ip.end() && it->second.size() > policy_.max_principals_per_ip) continue;
+      if (key.rfind("ip:", 0) == 0 || key.rfind("res:", 0) == 0) {
+        const size_t limit = key[0] == 'i' ? policy_.max_principals_per_ip : policy_.max_principals_per_resource;
+        auto it = actors_by_key.find(key);
+        if (it != actors_by_key.end() && it->second.size() > limit) continue;
       }
       by_key[key].push_back({begin, end, node});
     }

@@ -16,8 +16,11 @@
 // open incidents, they are merged.
 // Weak keys never link on their own: AWS service principals (ec2.amazonaws.com), IAM roles (many
 // unrelated sessions assume one role), AWS-managed policies, VPCs and subnets, IPs listed in
-// policy.shared_ips, and IPs used by more than policy.max_principals_per_ip distinct principals
-// (NAT gateways, proxies).
+// policy.shared_ips, IPs used by more than policy.max_principals_per_ip distinct principals
+// (NAT gateways, proxies), resources touched by more than policy.max_principals_per_resource
+// distinct principals (a secret every service reads, a role every engineer assumes), and the
+// resources of informational and low findings (routine activity joins its actor's incident
+// through the actor, never through what it touched).
 //
 // Thread-safety: const methods may be called concurrently.
 #pragma once
@@ -35,6 +38,7 @@ struct IncidentPolicy {
   int64_t window_ms = 24LL * 3600 * 1000;
   std::vector<std::string> shared_ips;  // NAT gateways, proxies, scanners' egress: weak links
   size_t max_principals_per_ip = 3;     // an IP used by more distinct principals is shared
+  size_t max_principals_per_resource = 25;  // likewise a resource (secret, role name, KMS key)
   // Case-insensitive substrings of resource ids, ARNs or names, or account ids, that mark an
   // asset as critical (e.g. "prod", "arn:aws:s3:::payroll", "123456789012"). An incident touching
   // one is raised one severity step.

@@ -60,7 +60,7 @@ std::vector<const Finding*> Ptrs(const std::vector<Finding>& v) {
 }
 
 TEST(LinkKeys, NameEntitiesAndSeparateWeakOnes) {
-  Finding f = CloudTrail("r", Level::kLow, kT0, "arn:aws:sts::123456789012:assumed-role/WebRole/i-0abc12345def67890",
+  Finding f = CloudTrail("r", Level::kMedium, kT0, "arn:aws:sts::123456789012:assumed-role/WebRole/i-0abc12345def67890",
                          "ASIAEXAMPLEKEY000001", "10.0.1.15");
   f.context.resources = {"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:s3:::payroll-bucket"};
   auto keys = LinkKeysOf(f, {});
@@ -129,6 +129,37 @@ TEST(IncidentBuilder, UnrelatedActorsStayApartEvenBehindOneServiceOrNat) {
   EXPECT_EQ(IncidentBuilder().GroupFindings(Ptrs(crowd), {}).size(), 5u);
   crowd.resize(2);  // two principals on one IP: a real link
   EXPECT_EQ(IncidentBuilder().GroupFindings(Ptrs(crowd), {}).size(), 1u);
+}
+
+TEST(IncidentBuilder, RoutineFindingsAndCrowdedResourcesDoNotChainActors) {
+  auto touching = [](const std::string& user, Level level, int i, const std::string& resource) {
+    Finding f = CloudTrail("r" + std::to_string(static_cast<int>(level)), level, kT0 + i * 1000,
+                           "arn:aws:iam::123456789012:user/" + user, "", "");
+    f.context.resources = {resource};
+    return f;
+  };
+  // Two engineers read the same secret: routine (low) findings do not make one incident of them.
+  std::vector<Finding> routine = {touching("alice", Level::kLow, 0, "prod/orders/db"),
+                                  touching("bob", Level::kInformational, 1, "prod/orders/db")};
+  EXPECT_EQ(IncidentBuilder().GroupFindings(Ptrs(routine), {}).size(), 2u);
+  LinkKeys keys = LinkKeysOf(routine[0], {});
+  EXPECT_NE(std::find(keys.weak.begin(), keys.weak.end(), "res:prod/orders/db"), keys.weak.end());
+  EXPECT_NE(std::find(keys.strong.begin(), keys.strong.end(), "principal:arn:aws:iam::123456789012:user/alice"),
+            keys.strong.end()) << "the actor still links its own findings";
+
+  // A high finding on the bucket another principal emptied: the resource links them.
+  std::vector<Finding> attack = {touching("mallory", Level::kHigh, 0, "arn:aws:s3:::payroll"),
+                                 touching("mallory-2", Level::kMedium, 1, "arn:aws:s3:::payroll")};
+  EXPECT_EQ(IncidentBuilder().GroupFindings(Ptrs(attack), {}).size(), 1u);
+
+  // A resource that more than max_principals_per_resource actors touch is shared, whatever the level.
+  IncidentPolicy policy;
+  policy.max_principals_per_resource = 3;
+  std::vector<Finding> crowd;
+  for (int i = 0; i < 4; ++i) crowd.push_back(touching("u" + std::to_string(i), Level::kHigh, i, "arn:aws:kms:us-east-1:123456789012:key/k1"));
+  EXPECT_EQ(IncidentBuilder(policy).GroupFindings(Ptrs(crowd), {}).size(), 4u);
+  crowd.resize(3);
+  EXPECT_EQ(IncidentBuilder(policy).GroupFindings(Ptrs(crowd), {}).size(), 1u);
 }
 
 TEST(IncidentBuilder, TimeWindowSplitsAndChains) {
