@@ -342,7 +342,8 @@ AwsResult<std::vector<s3::ObjectVersion>> s3::ListObjectVersions(AwsClient& aws,
       std::string name = n.name();
       if (name != "Version" && name != "DeleteMarker") continue;
       out.push_back({Text(n, "Key"), Text(n, "VersionId"), n.child("IsLatest").text().as_bool(),
-                     name == "DeleteMarker", n.child("Size").text().as_llong(), Text(n, "LastModified")});
+                     name == "DeleteMarker", n.child("Size").text().as_llong(), Text(n, "LastModified"),
+                     Text(n, "ETag")});
     }
     if (!root.child("IsTruncated").text().as_bool()) return std::string();
     return Text(root, "NextKeyMarker") + "\n" + Text(root, "NextVersionIdMarker");
@@ -577,6 +578,386 @@ AwsStatus s3::PutBucketVersioning(AwsClient& aws, const std::string& bucket, boo
   req.body = std::string("<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>") +
              (enabled ? "Enabled" : "Suspended") + "</Status></VersioningConfiguration>";
   return Done(aws.Rest(req));
+}
+
+// --------------------------- respond/: instance attributes, IMDS, snapshot and image sharing, IAM users
+AwsResult<std::string> ec2::DescribeInstanceAttribute(AwsClient& aws, const std::string& instance_id,
+                                                      const std::string& attribute) {
+  auto r = aws.Query("ec2", "DescribeInstanceAttribute", {{"InstanceId", instance_id}, {"Attribute", attribute}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node node = r->Root().child(attribute.c_str());
+  if (!node) {
+    return AwsFail(Malformed("ec2:DescribeInstanceAttribute", "no " + attribute + " in response", r->request_id));
+  }
+  return std::string(node.child("value").text().as_string());
+}
+
+AwsStatus ec2::ModifyInstanceAttribute(AwsClient& aws, const std::string& instance_id, const std::string& attribute,
+                                       const std::string& value) {
+  return Done(aws.Query("ec2", "ModifyInstanceAttribute",
+                        {{"InstanceId", instance_id}, {"Attribute", attribute}, {"Value", value}}));
+}
+
+AwsStatus ec2::ModifyInstanceMetadataOptions(AwsClient& aws, const std::string& instance_id,
+                                             const std::string& http_tokens, const std::string& http_endpoint) {
+  QueryParams params = {{"InstanceId", instance_id}};
+  if (!http_tokens.empty()) params.emplace_back("HttpTokens", http_tokens);
+  if (!http_endpoint.empty()) params.emplace_back("HttpEndpoint", http_endpoint);
+  return Done(aws.Query("ec2", "ModifyInstanceMetadataOptions", params));
+}
+
+namespace {
+ec2::SharePermissions ReadPermissions(const pugi::xml_node& list) {
+  ec2::SharePermissions out;
+  for (pugi::xml_node item : list.children("item")) {
+    if (std::string g = Text(item, "group"); !g.empty()) out.groups.push_back(g);
+    if (std::string u = Text(item, "userId"); !u.empty()) out.user_ids.push_back(u);
+  }
+  return out;
+}
+
+QueryParams PermissionChange(const char* id_param, const std::string& id, const char* attribute, bool add,
+                             const ec2::SharePermissions& permissions) {
+  QueryParams params = {{id_param, id}, {"Attribute", attribute}, {"OperationType", add ? "add" : "remove"}};
+  AddList(params, "UserGroup", permissions.groups);
+  AddList(params, "UserId", permissions.user_ids);
+  return params;
+}
+}  // namespace
+
+AwsResult<ec2::SharePermissions> ec2::DescribeSnapshotCreateVolumePermission(AwsClient& aws,
+                                                                            const std::string& snapshot_id) {
+  auto r = aws.Query("ec2", "DescribeSnapshotAttribute",
+                     {{"SnapshotId", snapshot_id}, {"Attribute", "createVolumePermission"}});
+  if (!r) return AwsFail(r.error());
+  return ReadPermissions(r->Root().child("createVolumePermission"));
+}
+
+AwsResult<ec2::SharePermissions> ec2::DescribeImageLaunchPermission(AwsClient& aws, const std::string& image_id) {
+  auto r = aws.Query("ec2", "DescribeImageAttribute", {{"ImageId", image_id}, {"Attribute", "launchPermission"}});
+  if (!r) return AwsFail(r.error());
+  return ReadPermissions(r->Root().child("launchPermission"));
+}
+
+AwsStatus ec2::ModifySnapshotCreateVolumePermission(AwsClient& aws, const std::string& snapshot_id, bool add,
+                                                    const SharePermissions& permissions) {
+  return Done(aws.Query("ec2", "ModifySnapshotAttribute",
+                        PermissionChange("SnapshotId", snapshot_id, "createVolumePermission", add, permissions)));
+}
+
+AwsStatus ec2::ModifyImageLaunchPermission(AwsClient& aws, const std::string& image_id, bool add,
+                                           const SharePermissions& permissions) {
+  return Done(aws.Query("ec2", "ModifyImageAttribute",
+                        PermissionChange("ImageId", image_id, "launchPermission", add, permissions)));
+}
+
+AwsResult<std::vector<std::string>> ec2::ExistingImages(AwsClient& aws, const std::vector<std::string>& image_ids) {
+  QueryParams params;
+  AddList(params, "ImageId", image_ids);
+  auto r = aws.Query("ec2", "DescribeImages", params);
+  if (!r) return AwsFail(r.error());
+  std::vector<std::string> out;
+  for (pugi::xml_node node : r->Root().child("imagesSet").children("item")) out.push_back(Text(node, "imageId"));
+  return out;
+}
+
+AwsResult<std::vector<std::string>> iam::ListGroupsForUser(AwsClient& aws, const std::string& user_name) {
+  std::vector<std::string> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params = {{"UserName", user_name}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", "ListGroupsForUser", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node g : result.child("Groups").children("member")) out.push_back(Text(g, "GroupName"));
+    return Text(result, "IsTruncated") == "true" ? Text(result, "Marker") : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsStatus iam::AddUserToGroup(AwsClient& aws, const std::string& user_name, const std::string& group_name) {
+  return Done(aws.Query("iam", "AddUserToGroup", {{"UserName", user_name}, {"GroupName", group_name}}));
+}
+
+AwsResult<std::string> iam::GetGroupArn(AwsClient& aws, const std::string& group_name) {
+  auto r = aws.Query("iam", "GetGroup", {{"GroupName", group_name}, {"MaxItems", "1"}});
+  if (!r) return AwsFail(r.error());
+  std::string arn = r->Result().child("Group").child("Arn").text().as_string();
+  if (arn.empty()) return AwsFail(Malformed("iam:GetGroup", "no Group/Arn in response", r->request_id));
+  return arn;
+}
+
+AwsStatus iam::RemoveUserFromGroup(AwsClient& aws, const std::string& user_name, const std::string& group_name) {
+  return Done(aws.Query("iam", "RemoveUserFromGroup", {{"UserName", user_name}, {"GroupName", group_name}}));
+}
+
+AwsResult<iam::LoginProfile> iam::GetLoginProfile(AwsClient& aws, const std::string& user_name) {
+  auto r = aws.Query("iam", "GetLoginProfile", {{"UserName", user_name}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node profile = r->Result().child("LoginProfile");
+  if (!profile) return AwsFail(Malformed("iam:GetLoginProfile", "no LoginProfile in response", r->request_id));
+  return LoginProfile{Text(profile, "CreateDate"), Text(profile, "PasswordResetRequired") == "true"};
+}
+
+AwsStatus iam::DeleteLoginProfile(AwsClient& aws, const std::string& user_name) {
+  return Done(aws.Query("iam", "DeleteLoginProfile", {{"UserName", user_name}}));
+}
+
+AwsStatus s3::DeleteBucketPolicy(AwsClient& aws, const std::string& bucket) {
+  return Done(aws.Rest({.service = "s3", .method = "DELETE", .bucket = bucket, .query = {{"policy", ""}},
+                        .operation = "s3:DeleteBucketPolicy"}));
+}
+
+AwsResult<std::string> s3::GetBucketAclDocument(AwsClient& aws, const std::string& bucket) {
+  auto r = aws.Rest({.service = "s3", .bucket = bucket, .query = {{"acl", ""}}, .operation = "s3:GetBucketAcl"});
+  if (!r) return AwsFail(r.error());
+  return std::move(r->body);
+}
+
+AwsStatus s3::PutBucketAclDocument(AwsClient& aws, const std::string& bucket, const std::string& document) {
+  return Done(aws.Rest({.service = "s3", .method = "PUT", .bucket = bucket, .query = {{"acl", ""}},
+                        .headers = {{"Content-Type", "application/xml"}}, .body = document, .content_md5 = true,
+                        .operation = "s3:PutBucketAcl"}));
+}
+
+// ---------------------------------- respond/: Lambda concurrency, GuardDuty detectors, RDS access
+namespace {
+std::string ConcurrencyPath(const char* version, const std::string& function_name) {
+  return std::string("/") + version + "/functions/" + function_name + "/concurrency";
+}
+}  // namespace
+
+AwsResult<std::optional<int>> lambda::GetFunctionConcurrency(AwsClient& aws, const std::string& function_name) {
+  auto r = aws.RestJson({.service = "lambda", .path = ConcurrencyPath("2019-09-30", function_name),
+                         .operation = "lambda:GetFunctionConcurrency"});
+  if (!r) return AwsFail(r.error());
+  auto it = r->body.find("ReservedConcurrentExecutions");
+  if (it == r->body.end() || it->is_null()) return std::optional<int>();
+  if (!it->is_number_integer()) {
+    return AwsFail(Malformed("lambda:GetFunctionConcurrency", "ReservedConcurrentExecutions is not an integer",
+                             r->request_id));
+  }
+  return std::optional<int>(it->get<int>());
+}
+
+AwsStatus lambda::PutFunctionConcurrency(AwsClient& aws, const std::string& function_name, int reserved) {
+  return Done(aws.RestJson({.service = "lambda", .method = "PUT", .path = ConcurrencyPath("2017-10-31", function_name),
+                            .body = nlohmann::json{{"ReservedConcurrentExecutions", reserved}}.dump(),
+                            .operation = "lambda:PutFunctionConcurrency"}));
+}
+
+AwsStatus lambda::DeleteFunctionConcurrency(AwsClient& aws, const std::string& function_name) {
+  return Done(aws.Rest({.service = "lambda", .method = "DELETE", .path = ConcurrencyPath("2017-10-31", function_name),
+                        .operation = "lambda:DeleteFunctionConcurrency"}));
+}
+
+AwsResult<std::string> guardduty::CreateDetector(AwsClient& aws, bool enable) {
+  auto r = aws.RestJson({.service = "guardduty", .method = "POST", .path = "/detector",
+                         .body = nlohmann::json{{"enable", enable}}.dump(), .operation = "guardduty:CreateDetector"});
+  if (!r) return AwsFail(r.error());
+  auto it = r->body.find("detectorId");
+  if (it == r->body.end() || !it->is_string() || it->get<std::string>().empty()) {
+    return AwsFail(Malformed("guardduty:CreateDetector", "no detectorId in response", r->request_id));
+  }
+  return it->get<std::string>();
+}
+
+AwsStatus guardduty::UpdateDetector(AwsClient& aws, const std::string& detector_id, bool enable) {
+  return Done(aws.RestJson({.service = "guardduty", .method = "POST", .path = "/detector/" + detector_id,
+                            .body = nlohmann::json{{"enable", enable}}.dump(), .operation = "guardduty:UpdateDetector"}));
+}
+
+AwsStatus guardduty::DeleteDetector(AwsClient& aws, const std::string& detector_id) {
+  return Done(aws.Rest({.service = "guardduty", .method = "DELETE", .path = "/detector/" + detector_id,
+                        .operation = "guardduty:DeleteDetector"}));
+}
+
+AwsResult<rds::DbInstanceAccess> rds::DescribeDbInstance(AwsClient& aws, const std::string& instance_id) {
+  auto r = aws.Query("rds", "DescribeDBInstances", {{"DBInstanceIdentifier", instance_id}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node m = r->Result().child("DBInstances").first_child();
+  if (!m) {
+    return AwsFail({.code = ErrorCode::kNotFound, .aws_code = "DBInstanceNotFound",
+                    .message = "no DB instance " + instance_id, .request_id = r->request_id,
+                    .operation = "rds:DescribeDBInstances"});
+  }
+  return DbInstanceAccess{Text(m, "DBInstanceIdentifier"), Text(m, "DBInstanceStatus"),
+                          Text(m, "PubliclyAccessible") == "true"};
+}
+
+AwsResult<std::string> rds::DescribeDbSnapshotStatus(AwsClient& aws, const std::string& snapshot_id) {
+  auto r = aws.Query("rds", "DescribeDBSnapshots", {{"DBSnapshotIdentifier", snapshot_id}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node m = r->Result().child("DBSnapshots").first_child();
+  if (!m) {
+    return AwsFail({.code = ErrorCode::kNotFound, .aws_code = "DBSnapshotNotFound",
+                    .message = "no DB snapshot " + snapshot_id, .request_id = r->request_id,
+                    .operation = "rds:DescribeDBSnapshots"});
+  }
+  return Text(m, "Status");
+}
+
+AwsResult<std::string> rds::CreateDbSnapshot(AwsClient& aws, const std::string& instance_id,
+                                             const std::string& snapshot_id, const Tags& tags) {
+  QueryParams params = {{"DBInstanceIdentifier", instance_id}, {"DBSnapshotIdentifier", snapshot_id}};
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string p = "Tags.Tag." + std::to_string(i + 1);
+    params.emplace_back(p + ".Key", tags[i].first);
+    params.emplace_back(p + ".Value", tags[i].second);
+  }
+  auto r = aws.Query("rds", "CreateDBSnapshot", params);
+  if (!r) return AwsFail(r.error());
+  std::string id = r->Result().child("DBSnapshot").child("DBSnapshotIdentifier").text().as_string();
+  if (id.empty()) return AwsFail(Malformed("rds:CreateDBSnapshot", "no DBSnapshotIdentifier in response", r->request_id));
+  return id;
+}
+
+AwsStatus rds::ModifyDbInstancePubliclyAccessible(AwsClient& aws, const std::string& instance_id,
+                                                  bool publicly_accessible) {
+  return Done(aws.Query("rds", "ModifyDBInstance",
+                        {{"DBInstanceIdentifier", instance_id},
+                         {"PubliclyAccessible", publicly_accessible ? "true" : "false"},
+                         {"ApplyImmediately", "true"}}));
+}
+
+// ------------------------------------------------- respond/: S3 object versions (restore-object-versions)
+AwsResult<std::string> s3::DeleteObject(AwsClient& aws, const std::string& bucket, const std::string& key,
+                                        const std::string& version_id) {
+  RestRequest req{.service = "s3", .method = "DELETE", .bucket = bucket, .path = "/" + key,
+                  .operation = version_id.empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion"};
+  if (!version_id.empty()) req.query.emplace_back("versionId", version_id);
+  auto r = aws.Rest(req);
+  if (!r) return AwsFail(r.error());
+  return std::string(r->Header("x-amz-version-id").value_or(""));
+}
+
+AwsResult<std::string> s3::CopyObjectVersion(AwsClient& aws, const std::string& bucket, const std::string& key,
+                                             const std::string& source_version_id) {
+  const char* op = "s3:CopyObject";
+  std::string source = "/" + bucket + "/" + UriEncode(key, true) + "?versionId=" + UriEncode(source_version_id);
+  auto r = aws.Rest({.service = "s3", .method = "PUT", .bucket = bucket, .path = "/" + key,
+                     .headers = {{"x-amz-copy-source", source}}, .operation = op});
+  if (!r) return AwsFail(r.error());
+  // S3 may answer 200 and still fail the copy: the error is then the body.
+  pugi::xml_document doc;
+  if (!r->body.empty() && doc.load_buffer(r->body.data(), r->body.size()) &&
+      std::string_view(doc.document_element().name()) == "Error") {
+    pugi::xml_node e = doc.document_element();
+    return AwsFail({.code = ErrorCode::kUnavailable, .aws_code = Text(e, "Code"),
+                    .message = "copy failed: " + Text(e, "Message"), .request_id = r->request_id, .operation = op});
+  }
+  std::string version(r->Header("x-amz-version-id").value_or(""));
+  if (version.empty()) {
+    return AwsFail(Malformed(op, "no x-amz-version-id in response (is the bucket versioned?)", r->request_id));
+  }
+  return version;
+}
+
+// ------------------------------------ respond/: Auto Scaling and ELBv2 targets (detach-from-auto-scaling)
+AwsResult<std::optional<autoscaling::InstanceGroup>> autoscaling::DescribeAutoScalingInstance(
+    AwsClient& aws, const std::string& instance_id) {
+  auto r = aws.Query("autoscaling", "DescribeAutoScalingInstances", {{"InstanceIds.member.1", instance_id}});
+  if (!r) return AwsFail(r.error());
+  for (pugi::xml_node m : r->Result().child("AutoScalingInstances").children("member")) {
+    if (Text(m, "InstanceId") != instance_id) continue;
+    return std::optional<InstanceGroup>(
+        InstanceGroup{Text(m, "AutoScalingGroupName"), Text(m, "LifecycleState"), Text(m, "HealthStatus")});
+  }
+  return std::optional<InstanceGroup>();
+}
+
+AwsStatus autoscaling::DetachInstances(AwsClient& aws, const std::string& group_name,
+                                       const std::vector<std::string>& instance_ids, bool decrement_desired_capacity) {
+  QueryParams params = {{"AutoScalingGroupName", group_name},
+                        {"ShouldDecrementDesiredCapacity", decrement_desired_capacity ? "true" : "false"}};
+  AddList(params, "InstanceIds.member", instance_ids);
+  return Done(aws.Query("autoscaling", "DetachInstances", params));
+}
+
+AwsStatus autoscaling::AttachInstances(AwsClient& aws, const std::string& group_name,
+                                       const std::vector<std::string>& instance_ids) {
+  QueryParams params = {{"AutoScalingGroupName", group_name}};
+  AddList(params, "InstanceIds.member", instance_ids);
+  return Done(aws.Query("autoscaling", "AttachInstances", params));
+}
+
+AwsResult<std::vector<elbv2::TargetGroup>> elbv2::DescribeTargetGroups(AwsClient& aws) {
+  std::vector<TargetGroup> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params;
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("elbv2", "DescribeTargetGroups", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node m : result.child("TargetGroups").children("member")) {
+      out.push_back({Text(m, "TargetGroupArn"), Text(m, "TargetGroupName"), Text(m, "TargetType")});
+    }
+    return Text(result, "NextMarker");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::vector<elbv2::TargetHealth>> elbv2::DescribeTargetHealth(AwsClient& aws,
+                                                                      const std::string& target_group_arn) {
+  auto r = aws.Query("elbv2", "DescribeTargetHealth", {{"TargetGroupArn", target_group_arn}});
+  if (!r) return AwsFail(r.error());
+  std::vector<TargetHealth> out;
+  for (pugi::xml_node m : r->Result().child("TargetHealthDescriptions").children("member")) {
+    pugi::xml_node target = m.child("Target");
+    out.push_back({Text(target, "Id"), target.child("Port").text().as_int(), Text(m.child("TargetHealth"), "State")});
+  }
+  return out;
+}
+
+namespace {
+QueryParams TargetParams(const std::string& target_group_arn, const std::string& id, int port) {
+  QueryParams params = {{"TargetGroupArn", target_group_arn}, {"Targets.member.1.Id", id}};
+  if (port > 0) params.emplace_back("Targets.member.1.Port", std::to_string(port));
+  return params;
+}
+}  // namespace
+
+AwsStatus elbv2::RegisterTarget(AwsClient& aws, const std::string& target_group_arn, const std::string& id, int port) {
+  return Done(aws.Query("elbv2", "RegisterTargets", TargetParams(target_group_arn, id, port)));
+}
+
+AwsStatus elbv2::DeregisterTarget(AwsClient& aws, const std::string& target_group_arn, const std::string& id, int port) {
+  return Done(aws.Query("elbv2", "DeregisterTargets", TargetParams(target_group_arn, id, port)));
+}
+
+// ---------------------------------------------------------- respond/: AWS Support (open-support-case)
+AwsResult<std::vector<support::Case>> support::DescribeCases(AwsClient& aws) {
+  std::vector<Case> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    nlohmann::json body = {{"includeResolvedCases", true}, {"includeCommunications", false}};
+    if (!token.empty()) body["nextToken"] = token;
+    auto r = aws.Json("support", "DescribeCases", body);
+    if (!r) return AwsFail(r.error());
+    for (const auto& c : r->body.value("cases", nlohmann::json::array())) {
+      if (!c.is_object()) continue;
+      out.push_back({c.value("caseId", ""), c.value("displayId", ""), c.value("subject", ""), c.value("status", "")});
+    }
+    auto next = r->body.find("nextToken");
+    return next != r->body.end() && next->is_string() ? next->get<std::string>() : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::string> support::CreateCase(AwsClient& aws, const NewCase& c) {
+  nlohmann::json body = {{"subject", c.subject}, {"communicationBody", c.communication_body},
+                         {"severityCode", c.severity_code}, {"issueType", c.issue_type}, {"language", "en"}};
+  if (!c.service_code.empty()) body["serviceCode"] = c.service_code;
+  if (!c.category_code.empty()) body["categoryCode"] = c.category_code;
+  auto r = aws.Json("support", "CreateCase", body);
+  if (!r) return AwsFail(r.error());
+  auto id = r->body.find("caseId");
+  if (id == r->body.end() || !id->is_string() || id->get<std::string>().empty()) {
+    return AwsFail(Malformed("support:CreateCase", "no caseId in response", r->request_id));
+  }
+  return id->get<std::string>();
 }
 
 }  // namespace cloudward::aws

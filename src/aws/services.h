@@ -128,6 +128,7 @@ struct ObjectVersion {
   bool delete_marker = false;
   int64_t size = 0;
   std::string last_modified;
+  std::string etag;  // "" for delete markers
 };
 AwsStatus CreateBucket(AwsClient& aws, const std::string& bucket);
 // The policy JSON text; kNotFound (NoSuchBucketPolicy) when the bucket has none.
@@ -221,5 +222,159 @@ namespace s3 {
 // Read it with GetBucketVersioningState (services_prepare.h).
 AwsStatus PutBucketVersioning(AwsClient& aws, const std::string& bucket, bool enabled);
 }  // namespace s3
+
+// -- Added for respond/ (protect-instance, require-imdsv2, make-snapshot-private,
+// remove-user-from-groups, delete-login-profile).
+namespace ec2 {
+// The value of one instance attribute as text: "true"/"false" for disableApiTermination,
+// "stop"/"terminate" for instanceInitiatedShutdownBehavior.
+AwsResult<std::string> DescribeInstanceAttribute(AwsClient& aws, const std::string& instance_id,
+                                                 const std::string& attribute);
+// Sets one attribute (the Attribute/Value form of ModifyInstanceAttribute).
+AwsStatus ModifyInstanceAttribute(AwsClient& aws, const std::string& instance_id, const std::string& attribute,
+                                  const std::string& value);
+// HttpTokens "optional"|"required", HttpEndpoint "enabled"|"disabled" ("" leaves it out).
+AwsStatus ModifyInstanceMetadataOptions(AwsClient& aws, const std::string& instance_id, const std::string& http_tokens,
+                                        const std::string& http_endpoint);
+// Who may create volumes from a snapshot or launch an image besides its owner.
+struct SharePermissions {
+  std::vector<std::string> groups;    // "all" makes it public
+  std::vector<std::string> user_ids;  // AWS account ids
+  bool empty() const { return groups.empty() && user_ids.empty(); }
+};
+AwsResult<SharePermissions> DescribeSnapshotCreateVolumePermission(AwsClient& aws, const std::string& snapshot_id);
+AwsResult<SharePermissions> DescribeImageLaunchPermission(AwsClient& aws, const std::string& image_id);
+// Adds (`add`) or removes the groups and account ids.
+AwsStatus ModifySnapshotCreateVolumePermission(AwsClient& aws, const std::string& snapshot_id, bool add,
+                                               const SharePermissions& permissions);
+AwsStatus ModifyImageLaunchPermission(AwsClient& aws, const std::string& image_id, bool add,
+                                      const SharePermissions& permissions);
+// The ids of the images among `image_ids` that exist (DescribeImages).
+AwsResult<std::vector<std::string>> ExistingImages(AwsClient& aws, const std::vector<std::string>& image_ids);
+}  // namespace ec2
+
+namespace iam {
+// The names of the groups the user is in.
+AwsResult<std::vector<std::string>> ListGroupsForUser(AwsClient& aws, const std::string& user_name);
+AwsStatus AddUserToGroup(AwsClient& aws, const std::string& user_name, const std::string& group_name);
+// The group's ARN; kNotFound (NoSuchEntity) for a missing group.
+AwsResult<std::string> GetGroupArn(AwsClient& aws, const std::string& group_name);
+AwsStatus RemoveUserFromGroup(AwsClient& aws, const std::string& user_name, const std::string& group_name);
+struct LoginProfile {
+  std::string create_date;
+  bool password_reset_required = false;
+};
+// kNotFound (NoSuchEntity) when the user has no console password.
+AwsResult<LoginProfile> GetLoginProfile(AwsClient& aws, const std::string& user_name);
+AwsStatus DeleteLoginProfile(AwsClient& aws, const std::string& user_name);
+}  // namespace iam
+
+// -- Added for respond/ (remove-public-bucket-access).
+namespace s3 {
+AwsStatus DeleteBucketPolicy(AwsClient& aws, const std::string& bucket);
+// The bucket's ACL as the AccessControlPolicy XML document S3 returns (owner and grants).
+AwsResult<std::string> GetBucketAclDocument(AwsClient& aws, const std::string& bucket);
+// Replaces the bucket's ACL by an AccessControlPolicy XML document.
+AwsStatus PutBucketAclDocument(AwsClient& aws, const std::string& bucket, const std::string& document);
+}  // namespace s3
+
+// -- Added for respond/ (zero-lambda-concurrency, enable-guardduty, restrict-rds-instance).
+namespace lambda {
+// The function's reserved concurrency; nullopt when none is set (it uses the account's pool).
+AwsResult<std::optional<int>> GetFunctionConcurrency(AwsClient& aws, const std::string& function_name);
+AwsStatus PutFunctionConcurrency(AwsClient& aws, const std::string& function_name, int reserved);
+AwsStatus DeleteFunctionConcurrency(AwsClient& aws, const std::string& function_name);
+}  // namespace lambda
+
+namespace guardduty {
+// Returns the new detector id.
+AwsResult<std::string> CreateDetector(AwsClient& aws, bool enable);
+AwsStatus UpdateDetector(AwsClient& aws, const std::string& detector_id, bool enable);
+AwsStatus DeleteDetector(AwsClient& aws, const std::string& detector_id);
+}  // namespace guardduty
+
+namespace rds {
+struct DbInstanceAccess {
+  std::string id;
+  std::string status;
+  bool publicly_accessible = false;
+};
+// kNotFound (DBInstanceNotFound) for a missing instance.
+AwsResult<DbInstanceAccess> DescribeDbInstance(AwsClient& aws, const std::string& instance_id);
+// kNotFound (DBSnapshotNotFound) for a missing snapshot; otherwise its status.
+AwsResult<std::string> DescribeDbSnapshotStatus(AwsClient& aws, const std::string& snapshot_id);
+// Returns the snapshot id.
+AwsResult<std::string> CreateDbSnapshot(AwsClient& aws, const std::string& instance_id, const std::string& snapshot_id,
+                                        const Tags& tags);
+AwsStatus ModifyDbInstancePubliclyAccessible(AwsClient& aws, const std::string& instance_id, bool publicly_accessible);
+}  // namespace rds
+
+// -- Added for respond/ (restore-object-versions).
+namespace s3 {
+// DeleteObject: with a version id, deletes that version (or delete marker) for good; without one,
+// puts a delete marker on top in a versioned bucket. Returns the x-amz-version-id of the response
+// (the version deleted, or the new delete marker), "" when S3 sends none.
+AwsResult<std::string> DeleteObject(AwsClient& aws, const std::string& bucket, const std::string& key,
+                                    const std::string& version_id = "");
+// CopyObject of one version of `key` onto the same key (it becomes the current version, with the
+// source's metadata and tags). Returns the version id of the new version.
+AwsResult<std::string> CopyObjectVersion(AwsClient& aws, const std::string& bucket, const std::string& key,
+                                         const std::string& source_version_id);
+}  // namespace s3
+
+// -- Added for respond/ (detach-from-auto-scaling).
+namespace autoscaling {
+struct InstanceGroup {
+  std::string group_name;
+  std::string lifecycle_state;  // "InService", "Standby", "Pending", ...
+  std::string health_status;
+};
+// The group the instance is in; nullopt when it is in none.
+AwsResult<std::optional<InstanceGroup>> DescribeAutoScalingInstance(AwsClient& aws, const std::string& instance_id);
+AwsStatus DetachInstances(AwsClient& aws, const std::string& group_name, const std::vector<std::string>& instance_ids,
+                          bool decrement_desired_capacity);
+// Adds the instances to the group (its desired capacity grows by as many).
+AwsStatus AttachInstances(AwsClient& aws, const std::string& group_name, const std::vector<std::string>& instance_ids);
+}  // namespace autoscaling
+
+namespace elbv2 {
+struct TargetGroup {
+  std::string arn;
+  std::string name;
+  std::string target_type;  // "instance", "ip", "lambda", "alb"
+};
+AwsResult<std::vector<TargetGroup>> DescribeTargetGroups(AwsClient& aws);
+struct TargetHealth {
+  std::string id;
+  int port = 0;
+  std::string state;  // "healthy", "initial", "draining", "unused", ...
+};
+// The targets registered in the group.
+AwsResult<std::vector<TargetHealth>> DescribeTargetHealth(AwsClient& aws, const std::string& target_group_arn);
+AwsStatus RegisterTarget(AwsClient& aws, const std::string& target_group_arn, const std::string& id, int port);
+AwsStatus DeregisterTarget(AwsClient& aws, const std::string& target_group_arn, const std::string& id, int port);
+}  // namespace elbv2
+
+// -- Added for respond/ (open-support-case).
+namespace support {
+struct Case {
+  std::string case_id;
+  std::string display_id;
+  std::string subject;
+  std::string status;  // "opened", "resolved", ...
+};
+// Every case of the last twelve months, resolved ones too (communications left out).
+AwsResult<std::vector<Case>> DescribeCases(AwsClient& aws);
+struct NewCase {
+  std::string subject;
+  std::string communication_body;
+  std::string severity_code = "normal";  // low, normal, high, urgent, critical
+  std::string issue_type = "technical";
+  std::string service_code;              // "" leaves them to AWS
+  std::string category_code;
+};
+// Returns the case id.
+AwsResult<std::string> CreateCase(AwsClient& aws, const NewCase& c);
+}  // namespace support
 
 }  // namespace cloudward::aws

@@ -32,7 +32,7 @@ using nlohmann::json;
 struct PlaybookOptions {
   std::vector<std::string> dirs;   // --playbooks
   std::vector<std::string> paths;  // check PATH...
-  std::string id, incident, as, store_url, region;
+  std::string id, incident, as, store_url, region, config;
   std::string format;
   bool apply = false, approve = false, only_given = false;
 };
@@ -198,6 +198,16 @@ int RunPlan(const PlaybookOptions& opt) {
 
 int RunRun(const PlaybookOptions& opt) {
   if (!opt.apply) return RunPlan(opt);
+  if (opt.approve) {
+    auto separate = SeparationOfDuties(opt.config);
+    if (!separate) return Fail("run", separate.error().message, kExitUsage);
+    if (*separate) {
+      return Fail("run",
+                  "separation of duties is on (respond.approvals.separation_of_duties): --approve would approve "
+                  "your own steps; run without --approve and have another responder run `cloudward actions approve`",
+                  kExitUsage);
+    }
+  }
   auto set = Load(opt, "run");
   if (!set) return kExitUsage;
   int code = kExitOk;
@@ -282,6 +292,9 @@ void SetUp(CLI::App& app, int* exit_code) {
       sub->add_flag("--apply", opt->apply, "Make the changes (without it: print the plan)");
       sub->add_flag("--approve", opt->approve, "Approve the steps that need approval, as --as");
       sub->add_option("--as", opt->as, "Who runs it (default $USER)");
+      sub->add_option("--config", opt->config,
+                      "Configuration file for respond.approvals (default: $CLOUDWARD_CONFIG, "
+                      "~/.config/cloudward/cloudward.yaml)");
       sub->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, "text") ? RunRun(*opt) : kExitUsage; });
     } else {
       sub->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, "text") ? RunPlan(*opt) : kExitUsage; });

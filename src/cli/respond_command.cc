@@ -4,11 +4,16 @@
 //
 //   cloudward respond plan ACTION TARGET [--incident ID] [--user NAME] [--region R] [--format text|json]
 //   cloudward respond apply ACTION TARGET --incident ID [--apply] [--user NAME] [--as WHO] [--store URL]
+//   (restore-object-versions: --since TIME [--until TIME] [--prefix P] on plan and apply;
+//    any action: --option KEY=VALUE, repeatable, e.g. open-support-case --option title=...)
 //   cloudward respond rollback ACTION_ID [--apply] [--as WHO] [--store URL]
 //   cloudward respond list --incident ID [--store URL] [--format table|json]
 //
 // ACTION: deactivate-access-key, isolate-instance, block-s3-public-access, snapshot-instance-volumes,
-// revoke-role-sessions, restrict-user, block-ip, enable-bucket-versioning (`respond --help` lists them).
+// revoke-role-sessions, restrict-user, block-ip, enable-bucket-versioning, protect-instance, require-imdsv2,
+// remove-user-from-groups, delete-login-profile, make-snapshot-private, remove-public-bucket-access,
+// zero-lambda-concurrency, enable-guardduty, restrict-rds-instance, restore-object-versions,
+// detach-from-auto-scaling, open-support-case (`respond --help` lists them).
 // Without --apply, apply and rollback print what they would do and change nothing. AWS region,
 // credentials and endpoints (AWS_ENDPOINT_URL[_<SERVICE>]) come from the usual AWS environment and
 // profile files; the store is --store, else $CLOUDWARD_STORE, else the default store.
@@ -20,6 +25,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "aws/aws_client.h"
 #include "cli/command.h"
@@ -35,7 +41,9 @@ namespace respond_command {  // named: the CLI is one unity build (see command.h
 using nlohmann::json;
 
 struct RespondOptions {
-  std::string kind, target, action_id, incident, user, vpc, as, store_url, region;
+  std::string kind, target, action_id, incident, user, vpc, as, store_url, region, config;
+  std::string since, until, prefix;  // restore-object-versions
+  std::vector<std::string> options;  // --option KEY=VALUE (any action's ActionRequest::options)
   std::string format = "text";       // plan, apply, rollback: text or json
   std::string list_format = "table";  // list: table or json
   bool apply = false;
@@ -58,6 +66,13 @@ respond::ActionRequest Request(const RespondOptions& opt) {
   respond::ActionRequest r{.target = opt.target, .incident_id = opt.incident};
   if (!opt.user.empty()) r.options["user"] = opt.user;
   if (!opt.vpc.empty()) r.options["vpc"] = opt.vpc;
+  if (!opt.since.empty()) r.options["since"] = opt.since;
+  if (!opt.until.empty()) r.options["until"] = opt.until;
+  if (!opt.prefix.empty()) r.options["prefix"] = opt.prefix;
+  for (const auto& o : opt.options) {
+    size_t eq = o.find('=');  // checked by the flag's validator
+    r.options[o.substr(0, eq)] = o.substr(eq + 1);
+  }
   return r;
 }
 
@@ -161,6 +176,9 @@ int RunApprove(const RespondOptions& opt) {
   auto aws = MakeAws(opt);
   SystemClock clock;
   respond::Responder responder(*aws.client, aws.recorder.get(), **store, clock, Who(opt));
+  auto separate = SeparationOfDuties(opt.config);
+  if (!separate) return Report("approve", separate.error());
+  responder.RequireSeparateApprover(*separate);
   auto approved = responder.Approve(opt.action_id);
   if (!approved) return Report("approve", approved.error());
   fmt::print("{} {} {} approved by {}\n", approved->id, approved->kind, approved->target, Who(opt));
@@ -263,10 +281,16 @@ bool ValidFormat(const std::string& f, bool table) {
   return false;
 }
 
+// --option values: KEY=VALUE with a non-empty KEY.
+std::string KeyValueOption(const std::string& text) {
+  size_t eq = text.find('=');
+  return eq == std::string::npos || eq == 0 ? "expected KEY=VALUE, got '" + text + "'" : std::string();
+}
+
 void SetUp(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RespondOptions>();
   std::string kinds;
-  for (const auto* a : respond::Actions()) kinds += fmt::format("\n  {:<26} {} ({})", a->Kind(), a->Description(), a->TargetName());
+  for (const auto* a : respond::Actions()) kinds += fmt::format("\n  {:<27} {} ({})", a->Kind(), a->Description(), a->TargetName());
   auto* cmd = app.add_subcommand("respond", "Plan, apply and roll back response actions on AWS (dry run by default)");
   cmd->require_subcommand(1);
   cmd->footer("Actions:" + kinds);
@@ -285,6 +309,13 @@ void SetUp(CLI::App& app, int* exit_code) {
   plan->add_option("--incident", opt->incident, "Incident id (tags and descriptions)");
   plan->add_option("--user", opt->user, "deactivate-access-key: the key's user (default: looked up)");
   plan->add_option("--vpc", opt->vpc, "block-ip: only these VPCs (comma-separated; default: all)");
+  plan->add_option("--since", opt->since, "restore-object-versions: start of the window (ISO time)");
+  plan->add_option("--until", opt->until, "restore-object-versions: end of the window (ISO time; default: now)");
+  plan->add_option("--prefix", opt->prefix, "restore-object-versions: only keys under this prefix");
+  plan->add_option("--option", opt->options, "KEY=VALUE passed to the action (e.g. open-support-case title=...)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(KeyValueOption);
   plan->add_option("--format", opt->format, "text or json");
   aws_flags(plan);
   plan->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format, false) ? RunPlan(*opt) : kExitUsage; });
@@ -296,6 +327,13 @@ void SetUp(CLI::App& app, int* exit_code) {
   apply->add_flag("--apply", opt->apply, "Make the changes (without it: dry run)");
   apply->add_option("--user", opt->user, "deactivate-access-key: the key's user (default: looked up)");
   apply->add_option("--vpc", opt->vpc, "block-ip: only these VPCs (comma-separated; default: all)");
+  apply->add_option("--since", opt->since, "restore-object-versions: start of the window (ISO time)");
+  apply->add_option("--until", opt->until, "restore-object-versions: end of the window (ISO time; default: now)");
+  apply->add_option("--prefix", opt->prefix, "restore-object-versions: only keys under this prefix");
+  apply->add_option("--option", opt->options, "KEY=VALUE passed to the action (e.g. open-support-case title=...)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(KeyValueOption);
   apply->add_option("--as", opt->as, "Who applies it (default $USER)");
   apply->add_option("--format", opt->format, "text or json");
   store_flag(apply);
@@ -318,21 +356,24 @@ void SetUp(CLI::App& app, int* exit_code) {
   list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->list_format, true) ? RunList(*opt) : kExitUsage; });
 }
 
-// The short forms of the incident-response runbook: `contain instance|key|principal|ip|bucket
-// TARGET`, `actions list`, `rollback ACTION_ID`. Same code paths as `respond`.
+// The short forms of the incident-response runbook: `contain
+// instance|key|principal|ip|bucket|snapshot|function|db TARGET`, `actions list`,
+// `rollback ACTION_ID`. Same code paths as `respond`.
 void SetUpShortForms(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RespondOptions>();
   auto* contain = app.add_subcommand(
       "contain", "Contain a resource: instance (isolate), key (deactivate), principal (revoke role sessions or "
-                 "deny a user everything), ip (deny in network ACLs), bucket (block public access); dry run "
-                 "unless --apply");
+                 "deny a user everything), ip (deny in network ACLs), bucket (block public access), snapshot "
+                 "(stop sharing an EBS snapshot or AMI), function (stop a Lambda function's invocations), db "
+                 "(snapshot an RDS instance, then make it not publicly accessible); dry run unless --apply");
   auto what = std::make_shared<std::string>();  // outlives SetUp: the callback runs after parsing
-  contain->add_option("what", *what, "instance, key, principal, ip or bucket")
+  contain->add_option("what", *what, "instance, key, principal, ip, bucket, snapshot, function or db")
       ->required()
-      ->check(CLI::IsMember({"instance", "key", "bucket", "principal", "ip"}));
+      ->check(CLI::IsMember({"instance", "key", "bucket", "principal", "ip", "snapshot", "function", "db"}));
   contain->add_option("target", opt->target,
                       "Instance id, access key id, role/user name or ARN (an assumed-role session ARN names its "
-                      "role), IP address or CIDR, bucket name")
+                      "role), IP address or CIDR, bucket name, snapshot or AMI id, function name or ARN, DB "
+                      "instance identifier")
       ->required();
   contain->add_option("--incident", opt->incident, "Incident the action is recorded on (required with --apply)");
   contain->add_flag("--apply", opt->apply, "Make the changes (without it: print the plan, change nothing)");
@@ -352,10 +393,13 @@ void SetUpShortForms(CLI::App& app, int* exit_code) {
       }
       opt->kind = *kind;
     } else {
-      opt->kind = *what == "instance" ? "isolate-instance"
-                  : *what == "key"    ? "deactivate-access-key"
-                  : *what == "ip"     ? "block-ip"
-                                      : "block-s3-public-access";
+      opt->kind = *what == "instance"   ? "isolate-instance"
+                  : *what == "key"      ? "deactivate-access-key"
+                  : *what == "ip"       ? "block-ip"
+                  : *what == "snapshot" ? "make-snapshot-private"
+                  : *what == "function" ? "zero-lambda-concurrency"
+                  : *what == "db"       ? "restrict-rds-instance"
+                                        : "block-s3-public-access";
     }
     if (!ValidFormat(opt->format, false)) {
       *exit_code = kExitUsage;
@@ -376,6 +420,9 @@ void SetUpShortForms(CLI::App& app, int* exit_code) {
   auto* approve = actions->add_subcommand("approve", "Approve a planned action (e.g. a playbook step that needs approval)");
   approve->add_option("action_id", opt->action_id, "Action id (ACT-...)")->required();
   approve->add_option("--as", opt->as, "Who approves (default $USER)");
+  approve->add_option("--config", opt->config,
+                      "Configuration file for respond.approvals (default: $CLOUDWARD_CONFIG, "
+                      "~/.config/cloudward/cloudward.yaml)");
   approve->add_option("--store", opt->store_url, "Store URL (default: $CLOUDWARD_STORE, else the default store)");
   approve->callback([opt, exit_code] { *exit_code = RunApprove(*opt); });
   auto* apply_stored = actions->add_subcommand("apply", "Apply an approved action (dry run unless --apply)");

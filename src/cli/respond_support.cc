@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "aws/curl_transport.h"
+#include "config/config_loader.h"
 
 namespace cloudward::cli {
 
@@ -53,6 +54,18 @@ void PrintExecution(const respond::Execution& run) {
     fmt::print("  {} {}{}{}{}\n", c.error ? "FAILED" : "done  ", c.operation, c.result.empty() ? "" : " -> " + c.result,
                ids.empty() ? "" : "  request id " + ids, c.error ? "  " + c.error->message : "");
   }
+}
+
+Result<bool> SeparationOfDuties(const std::string& config_flag) {
+  const auto path = config::FindConfigPath(config_flag);
+  if (!path) return false;
+  config::LoadResult loaded = config::LoadConfigFile(*path);
+  if (!loaded.ok()) {
+    std::string message = "configuration " + *path + " has problems:";
+    for (const config::Problem& p : loaded.problems) message += "\n  " + p.ToString();
+    return Fail(ErrorCode::kInvalidArgument, message);
+  }
+  return loaded.config.respond.separation_of_duties;
 }
 
 }  // namespace cloudward::cli

@@ -27,6 +27,11 @@ std::string OperatorName(const std::string& as);
 // store::ResolveStoreUrl(flag), opened; the error names the URL.
 Result<std::unique_ptr<store::IncidentStore>> OpenResolvedStore(const std::string& flag);
 
+// respond.approvals.separation_of_duties from the configuration (--config, $CLOUDWARD_CONFIG, the
+// user's file; false with none). A configuration with problems is an error naming each one:
+// a broken file must not silently switch the safeguard off.
+Result<bool> SeparationOfDuties(const std::string& config_flag);
+
 // "<heading> KIND TARGET", the summary, each AWS call with its change, prior state and notes.
 void PrintPlan(const respond::Plan& plan, const char* heading);
 // One line per call made: done/FAILED, operation, result, request ids.

@@ -196,6 +196,9 @@ struct AutomationConfig {
 struct RespondConfig {
   std::vector<std::string> approval_actions;         // action kinds that always need approval
   std::optional<Level> approval_min_severity;        // incidents at/above need approval for all
+  // Separation of duties: whoever proposed an action (a playbook run, a console plan) cannot also
+  // approve it, and `playbook run --approve` (approving one's own gated steps) is refused.
+  bool separation_of_duties = false;
   std::string quarantine_security_group = "cloudward-quarantine";
   std::string forensic_bucket;
   std::string examiner_cidr;

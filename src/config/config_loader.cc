@@ -696,9 +696,10 @@ void ReadRespond(Walker& w, const YAML::Node& n, RespondConfig* out) {
                           "break_glass_role"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "approvals") {
-      w.Fields(v, p, {"actions", "severity"},
+      w.Fields(v, p, {"actions", "severity", "separation_of_duties"},
                [&](const std::string& k, const YAML::Node& fv, const std::string& fp) {
                  if (k == "actions") w.StrList(fv, fp, &out->approval_actions);
+                 if (k == "separation_of_duties") w.Bool(fv, fp, &out->separation_of_duties);
                  if (k == "severity") {
                    Level l{};
                    if (w.Severity(fv, fp, &l)) out->approval_min_severity = l;

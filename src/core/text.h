@@ -3,12 +3,19 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cloudward {
 
 // '*' matches any run of characters and '?' exactly one (IAM policy and suppression patterns,
 // playbook triggers, automation policies). Linear in practice: backtracks to the last '*' only.
 bool WildcardMatch(std::string_view pattern, std::string_view text, bool case_insensitive);
+
+// The parts with `separator` between them: Join({"a", "b"}, ", ") == "a, b".
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+
+// ASCII case-insensitive equality (operator names, header names).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Escapes & < > " ' for HTML text and attribute values (also valid XML).
 std::string HtmlEscape(std::string_view text);

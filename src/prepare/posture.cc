@@ -28,12 +28,14 @@ const std::vector<CheckDefinition>& PostureChecks() {
        "Turn on BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets for the bucket "
        "(s3api put-public-access-block), or `cloudward respond apply block-s3-public-access BUCKET`"},
       {"s3.bucket-policy-public", Level::kCritical, "S3 bucket policy does not grant access to everyone",
-       "Remove the Allow statements with Principal \"*\" (or add a restricting Condition) from the bucket policy"},
+       "Remove the Allow statements with Principal \"*\" (or add a restricting Condition) from the bucket policy, "
+       "or `cloudward respond apply remove-public-bucket-access BUCKET`"},
       {"s3.bucket-policy-cross-account", Level::kLow, "S3 bucket policy grants no other AWS account",
-       "Review the accounts named in the bucket policy; remove those that should not read or write the bucket"},
+       "Review the accounts named in the bucket policy; remove those that should not read or write the bucket "
+       "(`cloudward respond apply remove-public-bucket-access BUCKET` removes every other account)"},
       {"s3.acl-public", Level::kHigh, "S3 bucket ACL grants nothing to AllUsers or AuthenticatedUsers",
        "Remove the AllUsers/AuthenticatedUsers grants (s3api put-bucket-acl --acl private) and set "
-       "Object Ownership to BucketOwnerEnforced"},
+       "Object Ownership to BucketOwnerEnforced, or `cloudward respond apply remove-public-bucket-access BUCKET`"},
       {"s3.encryption", Level::kMedium, "S3 bucket has default encryption",
        "Set default encryption (SSE-S3 or SSE-KMS) with s3api put-bucket-encryption"},
       {"s3.versioning", Level::kMedium, "S3 bucket keeps object versions",
@@ -44,7 +46,7 @@ const std::vector<CheckDefinition>& PostureChecks() {
        "events"},
       {"ec2.imdsv1", Level::kMedium, "EC2 instance requires IMDSv2 (session tokens)",
        "Set HttpTokens=required (ec2 modify-instance-metadata-options) after checking the software on the "
-       "instance uses IMDSv2"},
+       "instance uses IMDSv2, or `cloudward respond apply require-imdsv2 INSTANCE`"},
       {"ec2.public-admin-port", Level::kCritical,
        "EC2 instance with a public address has no admin port (22, 3389) open to the internet",
        "Remove the 0.0.0.0/0 and ::/0 rules for ports 22 and 3389 from the instance's security groups; use SSM "
@@ -61,7 +63,8 @@ const std::vector<CheckDefinition>& PostureChecks() {
       {"vpc.default-sg-in-use", Level::kMedium, "The VPC's default security group is attached to nothing",
        "Move the network interfaces that use the default group to purpose-made groups"},
       {"rds.public", Level::kCritical, "RDS instance is not publicly accessible",
-       "Set PubliclyAccessible=false (rds modify-db-instance --no-publicly-accessible)"},
+       "Set PubliclyAccessible=false (rds modify-db-instance --no-publicly-accessible), or `cloudward respond apply "
+       "restrict-rds-instance DB` (snapshots it first)"},
       {"rds.unencrypted", Level::kHigh, "RDS instance storage is encrypted",
        "Snapshot, copy the snapshot with a KMS key, restore from the encrypted copy and switch over"},
       {"rds.no-backups", Level::kMedium, "RDS instance keeps automated backups",

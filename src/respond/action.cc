@@ -4,6 +4,9 @@
 #include <memory>
 #include <set>
 
+#include "aws/services.h"
+#include "respond/decisions.h"
+
 namespace cloudward::respond {
 
 nlohmann::json Plan::ToJson() const {
@@ -53,6 +56,18 @@ const std::vector<const Action*>& Actions() {
     v.push_back(MakeBlockIpAction());
     v.push_back(MakeEnableBucketVersioningAction());
     v.push_back(MakeStartCloudTrailLoggingAction());
+    v.push_back(MakeProtectInstanceAction());
+    v.push_back(MakeRequireImdsv2Action());
+    v.push_back(MakeRemoveUserFromGroupsAction());
+    v.push_back(MakeDeleteLoginProfileAction());
+    v.push_back(MakeMakeSnapshotPrivateAction());
+    v.push_back(MakeRemovePublicBucketAccessAction());
+    v.push_back(MakeZeroLambdaConcurrencyAction());
+    v.push_back(MakeEnableGuardDutyAction());
+    v.push_back(MakeRestrictRdsInstanceAction());
+    v.push_back(MakeRestoreObjectVersionsAction());
+    v.push_back(MakeDetachFromAutoScalingAction());
+    v.push_back(MakeOpenSupportCaseAction());
     return v;
   }();
   static const std::vector<const Action*> all = [] {
@@ -84,6 +99,36 @@ ActionPermissions PermissionsOf(std::string_view kind) {
       {"enable-bucket-versioning", {{"s3:GetBucketVersioning"}, {"s3:PutBucketVersioning"}}},
       {"start-cloudtrail-logging",
        {{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}, {"cloudtrail:StartLogging", "cloudtrail:StopLogging"}}},
+      {"protect-instance",
+       {{"ec2:DescribeInstances", "ec2:DescribeInstanceAttribute"}, {"ec2:ModifyInstanceAttribute"}}},
+      {"require-imdsv2", {{"ec2:DescribeInstances"}, {"ec2:ModifyInstanceMetadataOptions"}}},
+      {"remove-user-from-groups",
+       {{"iam:GetUser", "iam:ListGroupsForUser", "iam:GetGroup"}, {"iam:RemoveUserFromGroup", "iam:AddUserToGroup"}}},
+      {"delete-login-profile", {{"iam:GetUser", "iam:GetLoginProfile"}, {"iam:DeleteLoginProfile"}}},
+      {"make-snapshot-private",
+       {{"ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute", "ec2:DescribeImages", "ec2:DescribeImageAttribute"},
+        {"ec2:ModifySnapshotAttribute", "ec2:ModifyImageAttribute"}}},
+      {"remove-public-bucket-access",
+       {{"s3:GetBucketAcl", "s3:GetBucketPolicy"}, {"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl"}}},
+      {"zero-lambda-concurrency",
+       {{"lambda:GetFunctionConcurrency"}, {"lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency"}}},
+      {"enable-guardduty",
+       {{"guardduty:ListDetectors", "guardduty:GetDetector"},
+        {"guardduty:CreateDetector", "guardduty:UpdateDetector", "guardduty:DeleteDetector", "iam:CreateServiceLinkedRole"}}},
+      {"restrict-rds-instance",
+       {{"rds:DescribeDBInstances", "rds:DescribeDBSnapshots"},
+        {"rds:CreateDBSnapshot", "rds:AddTagsToResource", "rds:ModifyDBInstance"}}},
+      // CopyObject of a version reads it (and its tags) and writes the key (and its tags).
+      {"restore-object-versions",
+       {{"s3:GetBucketVersioning", "s3:ListBucketVersions"},
+        {"s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging",
+         "s3:DeleteObject", "s3:DeleteObjectVersion"}}},
+      {"detach-from-auto-scaling",
+       {{"ec2:DescribeInstances", "autoscaling:DescribeAutoScalingInstances", "elasticloadbalancing:DescribeTargetGroups",
+         "elasticloadbalancing:DescribeTargetHealth"},
+        {"autoscaling:DetachInstances", "autoscaling:AttachInstances", "elasticloadbalancing:DeregisterTargets",
+         "elasticloadbalancing:RegisterTargets"}}},
+      {"open-support-case", {{"support:DescribeCases"}, {"support:CreateCase"}}},
       {"create-quarantine-sg",
        {{"ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
         {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteSecurityGroup"}}},
@@ -119,6 +164,19 @@ const Action* FindAction(std::string_view kind) {
     if (a->Kind() == kind) return a;
   }
   return nullptr;
+}
+
+Result<aws::ec2::Instance> ReadLiveInstance(aws::AwsClient& aws, const std::string& id, ErrorCode gone) {
+  if (!ValidInstanceId(id)) return Fail(ErrorCode::kInvalidArgument, "'" + id + "' is not an EC2 instance id (i-...)");
+  auto instances = aws::ec2::DescribeInstances(aws, {id});
+  if (!instances && instances.error().code != ErrorCode::kNotFound) {
+    return Fail(instances.error().code, "cannot read instance " + id + ": " + instances.error().Describe());
+  }
+  if (!instances || instances->empty()) {
+    return Fail(gone, gone == ErrorCode::kNotFound ? "no instance " + id : "instance " + id + " no longer exists");
+  }
+  if (instances->front().state == "terminated") return Fail(gone, "instance " + id + " is terminated");
+  return instances->front();
 }
 
 }  // namespace cloudward::respond

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aws/aws_client.h"
+#include "aws/services.h"
 #include "core/result.h"
 #include "store/incident.h"
 
@@ -84,6 +85,11 @@ ActionPermissions PermissionsOf(std::string_view kind);
 // read statement and a write statement; writes omitted when `read_only`).
 nlohmann::json PermissionsPolicy(const std::vector<std::string>& kinds, bool read_only = false);
 
+// For actions on an instance: the instance, checked to exist and not be terminated.
+// kInvalidArgument for a malformed id; `gone` for a missing or terminated instance (kNotFound
+// when planning, kConflict when rolling back); other codes for AWS errors.
+Result<aws::ec2::Instance> ReadLiveInstance(aws::AwsClient& aws, const std::string& id, ErrorCode gone);
+
 // nullptr for an unknown kind.
 const Action* FindAction(std::string_view kind);
 const std::vector<const Action*>& Actions();
@@ -104,5 +110,17 @@ std::unique_ptr<Action> MakeRestrictUserAction();
 std::unique_ptr<Action> MakeBlockIpAction();
 std::unique_ptr<Action> MakeEnableBucketVersioningAction();
 std::unique_ptr<Action> MakeStartCloudTrailLoggingAction();
+std::unique_ptr<Action> MakeProtectInstanceAction();
+std::unique_ptr<Action> MakeRequireImdsv2Action();
+std::unique_ptr<Action> MakeRemoveUserFromGroupsAction();
+std::unique_ptr<Action> MakeDeleteLoginProfileAction();
+std::unique_ptr<Action> MakeMakeSnapshotPrivateAction();
+std::unique_ptr<Action> MakeRemovePublicBucketAccessAction();
+std::unique_ptr<Action> MakeZeroLambdaConcurrencyAction();
+std::unique_ptr<Action> MakeEnableGuardDutyAction();
+std::unique_ptr<Action> MakeRestrictRdsInstanceAction();
+std::unique_ptr<Action> MakeRestoreObjectVersionsAction();
+std::unique_ptr<Action> MakeDetachFromAutoScalingAction();
+std::unique_ptr<Action> MakeOpenSupportCaseAction();
 
 }  // namespace cloudward::respond

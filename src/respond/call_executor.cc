@@ -229,6 +229,154 @@ Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& 
     if (status != "Enabled" && status != "Suspended") return Fail(ErrorCode::kInvalidArgument, op + ": bad Status " + status);
     return done(aws::s3::PutBucketVersioning(aws, bucket, status == "Enabled"));
   }
+  // protect-instance, require-imdsv2 (instance_protection.cc), make-snapshot-private.
+  if (op == "ec2:ModifyInstanceAttribute") {
+    auto instance = p.String("InstanceId"), attribute = p.String("Attribute"), v = p.String("Value");
+    CW_CHECK_PARAMS();
+    bool known = (attribute == "disableApiTermination" && (v == "true" || v == "false")) ||
+                 (attribute == "instanceInitiatedShutdownBehavior" && (v == "stop" || v == "terminate"));
+    if (!known) return Fail(ErrorCode::kInvalidArgument, op + ": unsupported " + attribute + "=" + v);
+    return done(aws::ec2::ModifyInstanceAttribute(aws, instance, attribute, v));
+  }
+  if (op == "ec2:ModifyInstanceMetadataOptions") {
+    auto instance = p.String("InstanceId"), tokens = p.String("HttpTokens"), endpoint = p.String("HttpEndpoint");
+    CW_CHECK_PARAMS();
+    if (tokens != "optional" && tokens != "required") {
+      return Fail(ErrorCode::kInvalidArgument, op + ": bad HttpTokens " + tokens);
+    }
+    if (endpoint != "enabled" && endpoint != "disabled") {
+      return Fail(ErrorCode::kInvalidArgument, op + ": bad HttpEndpoint " + endpoint);
+    }
+    return done(aws::ec2::ModifyInstanceMetadataOptions(aws, instance, tokens, endpoint));
+  }
+  if (op == "ec2:ModifySnapshotAttribute" || op == "ec2:ModifyImageAttribute") {
+    bool snapshot = op == "ec2:ModifySnapshotAttribute";
+    auto id = p.String(snapshot ? "SnapshotId" : "ImageId"), operation = p.String("OperationType");
+    aws::ec2::SharePermissions permissions{p.Strings("UserGroups"), p.Strings("UserIds")};
+    CW_CHECK_PARAMS();
+    if (operation != "add" && operation != "remove") {
+      return Fail(ErrorCode::kInvalidArgument, op + ": bad OperationType " + operation);
+    }
+    if (permissions.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": no UserGroups or UserIds");
+    bool add = operation == "add";
+    return done(snapshot ? aws::ec2::ModifySnapshotCreateVolumePermission(aws, id, add, permissions)
+                         : aws::ec2::ModifyImageLaunchPermission(aws, id, add, permissions));
+  }
+  // remove-user-from-groups, delete-login-profile (user_access_actions.cc).
+  if (op == "iam:AddUserToGroup" || op == "iam:RemoveUserFromGroup") {
+    auto user = p.String("UserName"), group = p.String("GroupName");
+    CW_CHECK_PARAMS();
+    return done(op == "iam:AddUserToGroup" ? aws::iam::AddUserToGroup(aws, user, group)
+                                           : aws::iam::RemoveUserFromGroup(aws, user, group));
+  }
+  if (op == "iam:DeleteLoginProfile") {
+    auto user = p.String("UserName");
+    CW_CHECK_PARAMS();
+    return done(aws::iam::DeleteLoginProfile(aws, user));
+  }
+  // remove-public-bucket-access.
+  if (op == "s3:PutBucketPolicy") {
+    auto bucket = p.String("Bucket"), policy = p.String("Policy");
+    CW_CHECK_PARAMS();
+    return done(aws::s3::PutBucketPolicy(aws, bucket, policy));
+  }
+  if (op == "s3:DeleteBucketPolicy") {
+    auto bucket = p.String("Bucket");
+    CW_CHECK_PARAMS();
+    return done(aws::s3::DeleteBucketPolicy(aws, bucket));
+  }
+  if (op == "s3:PutBucketAcl") {
+    auto bucket = p.String("Bucket"), document = p.String("AccessControlPolicy");
+    CW_CHECK_PARAMS();
+    return done(aws::s3::PutBucketAclDocument(aws, bucket, document));
+  }
+  // zero-lambda-concurrency, enable-guardduty, restrict-rds-instance.
+  if (op == "lambda:PutFunctionConcurrency") {
+    auto function = p.String("FunctionName");
+    int reserved = p.Int("ReservedConcurrentExecutions");
+    CW_CHECK_PARAMS();
+    if (reserved < 0) return Fail(ErrorCode::kInvalidArgument, op + ": ReservedConcurrentExecutions must be >= 0");
+    return done(aws::lambda::PutFunctionConcurrency(aws, function, reserved));
+  }
+  if (op == "lambda:DeleteFunctionConcurrency") {
+    auto function = p.String("FunctionName");
+    CW_CHECK_PARAMS();
+    return done(aws::lambda::DeleteFunctionConcurrency(aws, function));
+  }
+  if (op == "guardduty:CreateDetector") {
+    bool enable = p.Bool("Enable");
+    CW_CHECK_PARAMS();
+    return value(aws::guardduty::CreateDetector(aws, enable));
+  }
+  if (op == "guardduty:UpdateDetector") {
+    auto detector = p.String("DetectorId");
+    bool enable = p.Bool("Enable");
+    CW_CHECK_PARAMS();
+    return done(aws::guardduty::UpdateDetector(aws, detector, enable));
+  }
+  if (op == "guardduty:DeleteDetector") {
+    auto detector = p.String("DetectorId");
+    CW_CHECK_PARAMS();
+    return done(aws::guardduty::DeleteDetector(aws, detector));
+  }
+  if (op == "rds:CreateDBSnapshot") {
+    auto instance = p.String("DBInstanceIdentifier"), snapshot = p.String("DBSnapshotIdentifier");
+    auto tags = p.TagMap("Tags");
+    CW_CHECK_PARAMS();
+    return value(aws::rds::CreateDbSnapshot(aws, instance, snapshot, tags));
+  }
+  if (op == "rds:ModifyDBInstance") {
+    auto instance = p.String("DBInstanceIdentifier");
+    bool publicly_accessible = p.Bool("PubliclyAccessible"), immediately = p.Bool("ApplyImmediately");
+    CW_CHECK_PARAMS();
+    if (!immediately) return Fail(ErrorCode::kInvalidArgument, op + ": only ApplyImmediately true is supported");
+    return done(aws::rds::ModifyDbInstancePubliclyAccessible(aws, instance, publicly_accessible));
+  }
+  // restore-object-versions.
+  if (op == "s3:DeleteObject") {
+    auto bucket = p.String("Bucket"), key = p.String("Key");
+    std::string version;
+    if (parameters.contains("VersionId")) version = p.String("VersionId");
+    CW_CHECK_PARAMS();
+    if (key.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": empty Key");
+    if (parameters.contains("VersionId") && version.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": empty VersionId");
+    return value(aws::s3::DeleteObject(aws, bucket, key, version));
+  }
+  if (op == "s3:CopyObject") {
+    auto bucket = p.String("Bucket"), key = p.String("Key"), version = p.String("SourceVersionId");
+    CW_CHECK_PARAMS();
+    if (key.empty() || version.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": empty Key or SourceVersionId");
+    return value(aws::s3::CopyObjectVersion(aws, bucket, key, version));
+  }
+  // detach-from-auto-scaling.
+  if (op == "autoscaling:DetachInstances" || op == "autoscaling:AttachInstances") {
+    auto group = p.String("AutoScalingGroupName");
+    auto instances = p.Strings("InstanceIds");
+    bool detach = op == "autoscaling:DetachInstances";
+    bool decrement = detach ? p.Bool("ShouldDecrementDesiredCapacity") : false;
+    CW_CHECK_PARAMS();
+    if (instances.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": no InstanceIds");
+    return done(detach ? aws::autoscaling::DetachInstances(aws, group, instances, decrement)
+                       : aws::autoscaling::AttachInstances(aws, group, instances));
+  }
+  if (op == "elbv2:DeregisterTargets" || op == "elbv2:RegisterTargets") {
+    auto arn = p.String("TargetGroupArn"), id = p.String("Id");
+    int port = p.Int("Port");
+    CW_CHECK_PARAMS();
+    if (port < 0 || port > 65535) return Fail(ErrorCode::kInvalidArgument, op + ": Port out of 0..65535");
+    return done(op == "elbv2:RegisterTargets" ? aws::elbv2::RegisterTarget(aws, arn, id, port)
+                                              : aws::elbv2::DeregisterTarget(aws, arn, id, port));
+  }
+  // open-support-case.
+  if (op == "support:CreateCase") {
+    aws::support::NewCase c{.subject = p.String("Subject"), .communication_body = p.String("CommunicationBody"),
+                            .severity_code = p.String("SeverityCode")};
+    CW_CHECK_PARAMS();
+    if (c.subject.empty() || c.communication_body.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, op + ": empty Subject or CommunicationBody");
+    }
+    return value(aws::support::CreateCase(aws, c));
+  }
 #undef CW_CHECK_PARAMS
   return Fail(ErrorCode::kInvalidArgument, "unknown operation '" + op + "' in plan");
 }

@@ -20,6 +20,35 @@
 //   ec2:CreateNetworkAclEntry           {"NetworkAclId", "RuleNumber", "Egress", "RuleAction", "Protocol", "Cidr"}
 //   ec2:DeleteNetworkAclEntry           {"NetworkAclId", "RuleNumber", "Egress"}
 //   cloudtrail:StartLogging, cloudtrail:StopLogging  {"Name"} (trail name or ARN)
+//   ec2:ModifyInstanceAttribute         {"InstanceId", "Attribute", "Value"}: disableApiTermination
+//                                        "true"|"false", instanceInitiatedShutdownBehavior "stop"|"terminate"
+//   ec2:ModifyInstanceMetadataOptions   {"InstanceId", "HttpTokens": "optional"|"required",
+//                                        "HttpEndpoint": "enabled"|"disabled"}
+//   ec2:ModifySnapshotAttribute         {"SnapshotId", "OperationType": "add"|"remove", "UserGroups": [...],
+//                                        "UserIds": [...]} (createVolumePermission)
+//   ec2:ModifyImageAttribute            {"ImageId", "OperationType", "UserGroups", "UserIds"} (launchPermission)
+//   iam:AddUserToGroup, iam:RemoveUserFromGroup  {"UserName", "GroupName"}
+//   iam:DeleteLoginProfile              {"UserName"}
+//   s3:PutBucketPolicy                  {"Bucket", "Policy"} (the JSON document as text)
+//   s3:DeleteBucketPolicy               {"Bucket"}
+//   s3:PutBucketAcl                     {"Bucket", "AccessControlPolicy"} (the XML document as text)
+//   lambda:PutFunctionConcurrency       {"FunctionName", "ReservedConcurrentExecutions"} (integer >= 0)
+//   lambda:DeleteFunctionConcurrency    {"FunctionName"}
+//   guardduty:CreateDetector            {"Enable"} (boolean)                       -> detector id
+//   guardduty:UpdateDetector            {"DetectorId", "Enable"}
+//   guardduty:DeleteDetector            {"DetectorId"}
+//   rds:CreateDBSnapshot                {"DBInstanceIdentifier", "DBSnapshotIdentifier", "Tags": {...}}
+//                                                                                  -> snapshot id
+//   rds:ModifyDBInstance                {"DBInstanceIdentifier", "PubliclyAccessible", "ApplyImmediately": true}
+//   s3:DeleteObject                     {"Bucket", "Key", "VersionId" (optional: without it, a delete
+//                                        marker is put on top)}                 -> x-amz-version-id
+//   s3:CopyObject                       {"Bucket", "Key", "SourceVersionId"} (that version of the same key
+//                                        copied onto it)                        -> new version id
+//   autoscaling:DetachInstances         {"AutoScalingGroupName", "InstanceIds": [...],
+//                                        "ShouldDecrementDesiredCapacity"} (boolean)
+//   autoscaling:AttachInstances         {"AutoScalingGroupName", "InstanceIds": [...]}
+//   elbv2:DeregisterTargets, elbv2:RegisterTargets  {"TargetGroupArn", "Id", "Port"} (integer; 0: none)
+//   support:CreateCase                  {"Subject", "CommunicationBody", "SeverityCode"}  -> case id
 //
 // A string parameter "$name" (alone or in an array) is replaced by the output of an earlier call
 // whose ApiCall::output is "name". An unknown operation or a parameter of the wrong type fails

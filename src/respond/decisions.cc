@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <set>
+#include <sstream>
 
 #include "core/time.h"
 
@@ -34,12 +36,19 @@ bool ValidAccessKeyId(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
 }
 
-bool ValidInstanceId(std::string_view id) {
-  if (!id.starts_with("i-")) return false;
-  std::string_view hex = id.substr(2);
+namespace {
+// PREFIX followed by 8 or 17 lower-case hex digits, the form of EC2 resource ids.
+bool ValidEc2Id(std::string_view id, std::string_view prefix) {
+  if (!id.starts_with(prefix)) return false;
+  std::string_view hex = id.substr(prefix.size());
   if (hex.size() != 8 && hex.size() != 17) return false;
   return std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+}  // namespace
+
+bool ValidInstanceId(std::string_view id) { return ValidEc2Id(id, "i-"); }
+bool ValidSnapshotId(std::string_view id) { return ValidEc2Id(id, "snap-"); }
+bool ValidImageId(std::string_view id) { return ValidEc2Id(id, "ami-"); }
 
 bool ValidBucketName(std::string_view name) {
   if (name.size() < 3 || name.size() > 63) return false;
@@ -240,6 +249,158 @@ std::optional<int> EffectiveDeny(const std::vector<aws::ec2::NetworkAclEntry>& e
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+// The account of an IAM principal entry ("123456789012" or "arn:aws:iam::123456789012:role/x");
+// "" when it names none (a service, a canonical user id, a malformed entry).
+std::string PrincipalAccount(const std::string& entry) {
+  auto digits = [](std::string_view s) {
+    return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(entry)) return entry;
+  if (!entry.starts_with("arn:")) return "";
+  size_t pos = 0;
+  for (int i = 0; i < 4 && pos != std::string::npos; ++i) pos = entry.find(':', pos + 1);
+  if (pos == std::string::npos) return "";
+  size_t end = entry.find(':', pos + 1);
+  std::string account = entry.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+  return digits(account) ? account : "";
+}
+
+bool IsEveryone(const nlohmann::json& principal) {
+  if (principal.is_string()) return principal == "*";
+  if (!principal.is_object()) return false;
+  auto aws = principal.find("AWS");
+  if (aws == principal.end()) return false;
+  if (aws->is_string()) return *aws == "*";
+  if (aws->is_array()) return std::any_of(aws->begin(), aws->end(), [](const auto& v) { return v == "*"; });
+  return false;
+}
+
+bool HasCondition(const nlohmann::json& statement) {
+  auto c = statement.find("Condition");
+  return c != statement.end() && !c->is_null() && !c->empty();
+}
+
+bool IsAclDocument(const pugi::xml_node& root) {
+  return std::string_view(root.name()) == "AccessControlPolicy" && root.child("AccessControlList");
+}
+
+// "AllUsers" / "AuthenticatedUsers" for a public group grantee, else "".
+std::string PublicGroup(const pugi::xml_node& grant) {
+  std::string uri = grant.child("Grantee").child("URI").text().as_string();
+  for (const char* group : {"AllUsers", "AuthenticatedUsers"}) {
+    if (uri.ends_with(std::string("/global/") + group)) return group;
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<BucketPolicyCleanup> WithoutPublicStatements(std::string_view policy, std::string_view owner_account) {
+  auto doc = nlohmann::json::parse(policy, nullptr, false);
+  if (!doc.is_object() || !doc.contains("Statement")) {
+    return Fail(ErrorCode::kMalformed, "the bucket policy is not a policy document");
+  }
+  nlohmann::json statements =
+      doc["Statement"].is_array() ? doc["Statement"] : nlohmann::json::array({doc["Statement"]});
+  BucketPolicyCleanup out;
+  nlohmann::json kept = nlohmann::json::array();
+  for (size_t i = 0; i < statements.size(); ++i) {
+    nlohmann::json st = statements[i];
+    if (!st.is_object()) return Fail(ErrorCode::kMalformed, "statement " + std::to_string(i + 1) + " is not an object");
+    std::string name = "statement " + (st.value("Sid", "").empty() ? std::to_string(i + 1) : st.value("Sid", ""));
+    if (st.value("Effect", "") != "Allow") {
+      kept.push_back(std::move(st));
+      continue;
+    }
+    const char* key = st.contains("NotPrincipal") ? "NotPrincipal" : "Principal";
+    if (!st.contains(key)) {
+      kept.push_back(std::move(st));
+      continue;
+    }
+    nlohmann::json& principal = st[key];
+    if (IsEveryone(principal) || std::string_view(key) == "NotPrincipal") {
+      if (HasCondition(st)) {
+        out.kept_conditional.push_back(name);
+        kept.push_back(std::move(st));
+      } else {
+        out.removed.push_back(name + ": " + key + " " + principal.dump());
+      }
+      continue;
+    }
+    auto aws = principal.is_object() ? principal.find("AWS") : principal.end();
+    if (principal.is_object() && aws != principal.end()) {
+      nlohmann::json entries = aws->is_array() ? *aws : nlohmann::json::array({*aws});
+      nlohmann::json own = nlohmann::json::array();
+      std::vector<std::string> foreign;
+      for (const auto& e : entries) {
+        std::string account = e.is_string() ? PrincipalAccount(e.get<std::string>()) : "";
+        if (!account.empty() && account != owner_account) {
+          foreign.push_back(e.get<std::string>());
+        } else {
+          own.push_back(e);
+        }
+      }
+      if (!foreign.empty()) {
+        std::string list;
+        for (const auto& f : foreign) list += (list.empty() ? "" : ", ") + f;
+        out.removed.push_back(name + ": other accounts' principals " + list);
+        if (own.empty()) {
+          principal.erase("AWS");
+        } else {
+          *aws = own.size() == 1 ? own[0] : own;
+        }
+        if (principal.empty()) continue;  // nothing left to grant to: the statement goes
+      }
+    }
+    kept.push_back(std::move(st));
+  }
+  if (!out.removed.empty() && !kept.empty()) {
+    doc["Statement"] = std::move(kept);
+    out.policy = doc.dump();
+  } else if (out.removed.empty()) {
+    out.policy = std::string(policy);
+  }
+  return out;
+}
+
+Result<std::string> AclWithoutPublicGrants(std::string_view acl_xml, std::vector<std::string>* removed) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(acl_xml.data(), acl_xml.size()) || !IsAclDocument(doc.document_element())) {
+    return Fail(ErrorCode::kMalformed, "the bucket ACL is not an AccessControlPolicy document");
+  }
+  pugi::xml_node list = doc.document_element().child("AccessControlList");
+  for (pugi::xml_node grant = list.child("Grant"); grant;) {
+    pugi::xml_node next = grant.next_sibling("Grant");
+    if (std::string group = PublicGroup(grant); !group.empty()) {
+      removed->push_back(group + " " + grant.child("Permission").text().as_string());
+      list.remove_child(grant);
+    }
+    grant = next;
+  }
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw);
+  return out.str();
+}
+
+Result<std::vector<std::string>> AclGrants(std::string_view acl_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(acl_xml.data(), acl_xml.size()) || !IsAclDocument(doc.document_element())) {
+    return Fail(ErrorCode::kMalformed, "the bucket ACL is not an AccessControlPolicy document");
+  }
+  std::vector<std::string> out;
+  for (pugi::xml_node grant : doc.document_element().child("AccessControlList").children("Grant")) {
+    pugi::xml_node grantee = grant.child("Grantee");
+    std::string who = grantee.child("URI").text().as_string();
+    if (who.empty()) who = grantee.child("ID").text().as_string();
+    if (who.empty()) who = grantee.child("EmailAddress").text().as_string();
+    out.push_back(who + " " + grant.child("Permission").text().as_string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace cloudward::respond

@@ -22,6 +22,9 @@ inline constexpr std::string_view kIncidentTag = "cloudward:incident";
 bool ValidAccessKeyId(std::string_view id);
 // "i-" and 8 or 17 hex digits.
 bool ValidInstanceId(std::string_view id);
+// "snap-" or "ami-" and 8 or 17 hex digits.
+bool ValidSnapshotId(std::string_view id);
+bool ValidImageId(std::string_view id);
 // S3 bucket naming rules: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit.
 bool ValidBucketName(std::string_view name);
 
@@ -88,5 +91,24 @@ std::optional<int> EffectiveDeny(const std::vector<aws::ec2::NetworkAclEntry>& e
                                  const std::string& cidr);
 // The lowest-numbered allow entry of a direction (nullopt when none).
 std::optional<int> FirstAllow(const std::vector<aws::ec2::NetworkAclEntry>& entries, bool egress);
+
+// -- remove-public-bucket-access
+struct BucketPolicyCleanup {
+  std::optional<std::string> policy;           // the policy to put; nullopt when no statement remains
+  std::vector<std::string> removed;            // for people: "statement PublicRead: Principal *"
+  std::vector<std::string> kept_conditional;   // statements open to everyone but under a Condition
+  bool changed() const { return !removed.empty(); }
+};
+// The bucket policy without what opens the bucket to outsiders: Allow statements whose Principal
+// (or NotPrincipal) is "*" or {"AWS": "*"} with no Condition are dropped; principals of accounts
+// other than `owner_account` (ARNs or account ids) are taken out of Allow statements, and a
+// statement left with no principal is dropped. Deny statements are kept. kMalformed when the
+// text is not a policy document.
+Result<BucketPolicyCleanup> WithoutPublicStatements(std::string_view policy, std::string_view owner_account);
+// An S3 AccessControlPolicy document without its grants to AllUsers and AuthenticatedUsers
+// (`removed` receives "AllUsers READ" for each). kMalformed when it is not one.
+Result<std::string> AclWithoutPublicGrants(std::string_view acl_xml, std::vector<std::string>* removed);
+// The grants of an AccessControlPolicy as sorted "grantee permission" strings, to compare ACLs.
+Result<std::vector<std::string>> AclGrants(std::string_view acl_xml);
 
 }  // namespace cloudward::respond

@@ -121,7 +121,8 @@ class IsolateInstanceAction final : public Action {
     for (const auto& [k, v] : instance.tags) {
       if (k == "aws:autoscaling:groupName") {
         plan.notes.push_back("the instance belongs to Auto Scaling group " + v +
-                             ", which may replace it when health checks fail; detach it or suspend the group's processes");
+                             ", which may replace it when health checks fail; detach it first (detach-from-auto-scaling) or "
+                             "suspend the group's processes");
       }
     }
     return plan;

@@ -23,6 +23,12 @@ TEST(TargetValidation, InstanceIdsAndBuckets) {
   EXPECT_FALSE(ValidInstanceId("i-0123456789ABCDEF0"));
   EXPECT_FALSE(ValidInstanceId("vol-0123456789abcdef0"));
   EXPECT_FALSE(ValidInstanceId("i-"));
+  EXPECT_TRUE(ValidSnapshotId("snap-0123456789abcdef0"));
+  EXPECT_FALSE(ValidSnapshotId("snap-xyz"));
+  EXPECT_FALSE(ValidSnapshotId("ami-0123456789abcdef0"));
+  EXPECT_TRUE(ValidImageId("ami-01234567"));
+  EXPECT_FALSE(ValidImageId("ami-"));
+  EXPECT_FALSE(ValidImageId("i-01234567"));
   EXPECT_TRUE(ValidBucketName("my.bucket-1"));
   EXPECT_FALSE(ValidBucketName("My_Bucket"));
   EXPECT_FALSE(ValidBucketName("ab"));
@@ -184,6 +190,62 @@ TEST(BlockIp, PicksARuleNumberBeforeTheFirstAllow) {
   // A deny numbered after an allow does not take effect.
   entries.push_back({200, false, "-1", "deny", "203.0.113.7/32"});
   EXPECT_EQ(EffectiveDeny(entries, false, "203.0.113.7/32"), std::nullopt);
+}
+
+TEST(BucketPolicyCleanup, DropsPublicAndForeignGrantsKeepsTheRest) {
+  const std::string policy = R"({"Version":"2012-10-17","Statement":[
+    {"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
+    {"Sid":"PublicFromVpc","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+     "Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}},
+    {"Sid":"Mixed","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::123456789012:role/app"]},
+     "Action":"s3:*","Resource":"*"},
+    {"Sid":"Foreign","Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"s3:*","Resource":"*"},
+    {"Sid":"Logs","Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"},
+    {"Sid":"DenyAll","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"*"}]})";
+  auto cleanup = WithoutPublicStatements(policy, "123456789012");
+  ASSERT_TRUE(cleanup) << cleanup.error().message;
+  ASSERT_EQ(cleanup->removed.size(), 3u);
+  EXPECT_EQ(cleanup->kept_conditional, std::vector<std::string>{"statement PublicFromVpc"});
+  ASSERT_TRUE(cleanup->policy.has_value());
+  auto kept = nlohmann::json::parse(*cleanup->policy);
+  std::vector<std::string> sids;
+  for (const auto& st : kept["Statement"]) sids.push_back(st["Sid"]);
+  EXPECT_EQ(sids, (std::vector<std::string>{"PublicFromVpc", "Mixed", "Logs", "DenyAll"}));
+  EXPECT_EQ(kept["Statement"][1]["Principal"]["AWS"], "arn:aws:iam::123456789012:role/app");
+
+  auto only_public = WithoutPublicStatements(
+      R"({"Statement":{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:*","Resource":"*"}})", "123456789012");
+  ASSERT_TRUE(only_public);
+  EXPECT_TRUE(only_public->changed());
+  EXPECT_FALSE(only_public->policy.has_value());  // nothing remains: delete the policy
+  auto clean = WithoutPublicStatements(
+      R"({"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"*"}]})",
+      "123456789012");
+  ASSERT_TRUE(clean);
+  EXPECT_FALSE(clean->changed());
+  EXPECT_FALSE(WithoutPublicStatements("not json", "123456789012"));
+  EXPECT_FALSE(WithoutPublicStatements("[1,2]", "123456789012"));
+}
+
+TEST(BucketAcl, RemovesOnlyPublicGroupGrants) {
+  const std::string acl =
+      R"(<?xml version="1.0" encoding="UTF-8"?><AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)"
+      R"(<Owner><ID>abc</ID></Owner><AccessControlList>)"
+      R"(<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>abc</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>)"
+      R"(<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>)"
+      R"(<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AuthenticatedUsers</URI></Grantee><Permission>WRITE</Permission></Grant>)"
+      R"(<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/s3/LogDelivery</URI></Grantee><Permission>WRITE</Permission></Grant>)"
+      R"(</AccessControlList></AccessControlPolicy>)";
+  std::vector<std::string> removed;
+  auto stripped = AclWithoutPublicGrants(acl, &removed);
+  ASSERT_TRUE(stripped) << stripped.error().message;
+  EXPECT_EQ(removed, (std::vector<std::string>{"AllUsers READ", "AuthenticatedUsers WRITE"}));
+  auto grants = AclGrants(*stripped);
+  ASSERT_TRUE(grants);
+  EXPECT_EQ(*grants, (std::vector<std::string>{"abc FULL_CONTROL", "http://acs.amazonaws.com/groups/s3/LogDelivery WRITE"}));
+  EXPECT_NE(stripped->find("xsi:type=\"CanonicalUser\""), std::string::npos);
+  EXPECT_FALSE(AclWithoutPublicGrants("<Other/>", &removed));
+  EXPECT_FALSE(AclGrants("not xml"));
 }
 
 }  // namespace

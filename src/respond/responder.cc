@@ -5,6 +5,7 @@
 #include <random>
 
 #include "aws/services.h"
+#include "core/text.h"
 
 namespace cloudward::respond {
 namespace {
@@ -152,6 +153,7 @@ Result<store::ResponseAction> Responder::Propose(std::string_view kind, const Ac
   stored.target = plan->target;
   json plan_json = plan->ToJson();
   if (!request.options.empty()) plan_json["options"] = request.options;
+  plan_json["proposed_by"] = who_;
   stored.plan = plan_json.dump();
   stored.prior_state = plan->prior_state.dump();
   stored.status = "planned";
@@ -170,6 +172,17 @@ Result<store::ResponseAction> Responder::Approve(const std::string& action_id) {
   if (!stored) return tl::unexpected(stored.error());
   if (stored->status != "planned") {
     return Fail(ErrorCode::kConflict, "action " + action_id + " is " + stored->status + ", not planned");
+  }
+  if (separate_approver_) {
+    json plan = json::parse(stored->plan, nullptr, false);
+    std::string proposer = plan.is_object() ? plan.value("proposed_by", "") : "";
+    if (!proposer.empty() && EqualsIgnoreCase(proposer, who_)) {
+      std::string why = fmt::format("{} {} ({}): {} proposed this action and cannot also approve it (separation of "
+                                    "duties); another responder must approve it",
+                                    stored->kind, stored->target, action_id, who_);
+      if (auto s = Journal(*stored, "approve", "refused", why, nullptr, why); !s) return tl::unexpected(s.error());
+      return Fail(ErrorCode::kAccessDenied, why);
+    }
   }
   stored->status = "approved";
   if (auto s = store_.UpdateAction(*stored); !s) return tl::unexpected(s.error());

@@ -64,7 +64,11 @@ class Responder {
   // incident or action; kConflict when the action is not in the status the step needs (Approve:
   // planned; ApplyStored: planned or approved).
   Result<store::ResponseAction> Propose(std::string_view kind, const ActionRequest& request);
+  // With separation of duties on (respond.approvals.separation_of_duties), kAccessDenied when the
+  // operator is the one who proposed the action (names compared case-insensitively); the refusal
+  // is journaled.
   Result<store::ResponseAction> Approve(const std::string& action_id);
+  void RequireSeparateApprover(bool on) { separate_approver_ = on; }
   Result<ApplyReport> ApplyStored(const std::string& action_id);
 
   // Reads only.
@@ -87,6 +91,7 @@ class Responder {
   const CallRecorder* recorder_;
   store::IncidentStore& store_;
   const Clock& clock_;
+  bool separate_approver_ = false;
   std::string who_;
   std::string principal_;  // cached caller identity
 };

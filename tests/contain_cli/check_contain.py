@@ -3,7 +3,8 @@
 
   hunt (an incident appears) -> contain key (dry run: nothing changes) -> contain key --apply
   (the key is inactive, checked with boto3) -> contain key --apply again (no-op) -> actions list
-  -> rollback --apply (the key is active again) -> incidents show (the journal holds every step).
+  -> rollback --apply (the key is active again) -> incidents show (the journal holds every step);
+  then contain principal, ip, snapshot (shared publicly: private), function and db (bad input).
 
 Usage: check_contain.py CLOUDWARD WORK_DIR. Exits 77 (ctest skip) without moto/boto3."""
 import json
@@ -96,6 +97,18 @@ def main():
         check(len(denied()) >= 2 and {d[0] for d in denied()} == {False, True},
               "contain ip adds inbound and outbound denies: %s" % denied())
         check(cw("contain", "ip", "0.0.0.0/0", ok=(2,)).returncode == 2, "blocking everything is refused")
+        # A snapshot shared with everyone and another account: contain snapshot stops sharing it.
+        volume = ec2.create_volume(Size=1, AvailabilityZone="us-east-1a")["VolumeId"]
+        snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+        ec2.modify_snapshot_attribute(SnapshotId=snapshot, Attribute="createVolumePermission", OperationType="add",
+                                      GroupNames=["all"], UserIds=["111122223333"])
+        cw("contain", "snapshot", snapshot, "--incident", inc, "--apply", "--as", "oncall")
+        shared = ec2.describe_snapshot_attribute(SnapshotId=snapshot,
+                                                 Attribute="createVolumePermission")["CreateVolumePermissions"]
+        check(shared == [], "contain snapshot stops sharing it: %s" % shared)
+        check(cw("contain", "function", "bad name!", ok=(2,)).returncode == 2, "a malformed function name is refused")
+        check(cw("contain", "db", "no-such-db", "--incident", inc, ok=(4,)).returncode == 4,
+              "an unknown DB instance fails")
     return cw.finish("contain/actions/rollback on moto")
 
 

@@ -99,8 +99,28 @@ def main():
         pending = {s["step"]: s["action_id"] for s in run["steps"] if s["status"] == "pending_approval"}
         refused = cw("actions", "apply", pending.get("restrict-users", "ACT-none"), "--apply", ok=(4,))
         check("not approved" in refused.stderr, "an unapproved action is refused: %s" % refused.stderr.strip())
+        # Separation of duties: whoever proposed a step (oncall ran the playbook) cannot approve it.
+        sod = os.path.join(work, "sod.yaml")
+        with open(sod, "w") as f:
+            f.write("respond:\n  approvals:\n    separation_of_duties: true\n")
+        own = cw("actions", "approve", pending["restrict-users"], "--as", "OnCall", "--config", sod, ok=(4,))
+        check("separation of duties" in own.stderr, "the proposer cannot approve: %s" % own.stderr.strip())
+        shown = json.loads(cw("incidents", "show", inc, "--format", "json").stdout)
+        refusals = [e for e in shown.get("journal") or shown.get("events") or []
+                    if e.get("kind") == "action" and (e.get("data") or {}).get("outcome") == "refused"]
+        check(len(refusals) == 1, "the refused approval is journaled: %d" % len(refusals))
+        self_approve = cw("playbook", "run", "compromised-access-key", "--incident", inc, "--apply", "--approve",
+                          "--as", "oncall", "--config", sod, ok=(2,))
+        check("separation of duties" in self_approve.stderr, "playbook run --approve is refused: %s"
+              % self_approve.stderr.strip())
+        broken = os.path.join(work, "broken.yaml")
+        with open(broken, "w") as f:
+            f.write("respond:\n  approvals:\n    separation_of_duties: maybe\n")
+        bad = cw("actions", "approve", pending["restrict-users"], "--as", "incident-commander", "--config", broken,
+                 ok=(2,))
+        check("broken.yaml:3" in bad.stderr, "a broken configuration is not a silent 'off': %s" % bad.stderr.strip())
         for step in ("restrict-users", "block-addresses"):
-            cw("actions", "approve", pending[step], "--as", "incident-commander")
+            cw("actions", "approve", pending[step], "--as", "incident-commander", "--config", sod)
             cw("actions", "apply", pending[step], "--apply", "--as", "oncall")
         check(iam.list_user_policies(UserName="svc-backup")["PolicyNames"] == ["cloudward-deny-all"],
               "after approval the user is denied everything")

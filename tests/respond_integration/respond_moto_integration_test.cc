@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
 #include "aws/services.h"
 #include "core/clock.h"
+#include "core/time.h"
 #include "../common/moto_server.h"
 #include "respond/responder.h"
 #include "store/incident_store.h"
@@ -725,6 +727,972 @@ TEST_F(RespondMotoTest, StartCloudTrailLoggingRestartsStoppedTrails) {
   auto missing = responder_->PlanAction("start-cloudtrail-logging", {.target = "no-such-trail"});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+
+// ----------------------------------------------------------------------------- protect-instance
+TEST_F(RespondMotoTest, ProtectInstanceSetsBothAttributesAndRestoresThem) {
+  const std::string instance = RunInstance(*aws_);
+  ASSERT_FALSE(instance.empty());
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').modify_instance_attribute(InstanceId='" + instance +
+                         "', Attribute='instanceInitiatedShutdownBehavior', Value='terminate')\nprint('ok')"),
+            "ok");
+  auto attributes = [&] {
+    return moto_->Boto3("ec2 = boto3.client('ec2')\n"
+                        "t = ec2.describe_instance_attribute(InstanceId='" + instance + "', Attribute='disableApiTermination')\n"
+                        "s = ec2.describe_instance_attribute(InstanceId='" + instance +
+                        "', Attribute='instanceInitiatedShutdownBehavior')\n"
+                        "print(t['DisableApiTermination']['Value'], s['InstanceInitiatedShutdownBehavior']['Value'])");
+  };
+  ASSERT_EQ(attributes(), "False terminate");
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("protect-instance", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyInstanceAttribute"));
+  ASSERT_EQ(plan->calls.size(), 2u);
+  EXPECT_EQ(plan->calls[0].parameters,
+            (json{{"InstanceId", instance}, {"Attribute", "disableApiTermination"}, {"Value", "true"}}));
+  EXPECT_EQ(plan->calls[1].parameters,
+            (json{{"InstanceId", instance}, {"Attribute", "instanceInitiatedShutdownBehavior"}, {"Value", "stop"}}));
+  EXPECT_EQ(plan->prior_state["disableApiTermination"], "false");
+  EXPECT_EQ(plan->prior_state["instanceInitiatedShutdownBehavior"], "terminate");
+  EXPECT_EQ(attributes(), "False terminate");
+  EXPECT_TRUE(Actions().empty());
+
+  auto applied = responder_->Apply("protect-instance", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(attributes(), "True stop");
+  EXPECT_EQ(store_->GetAction(applied->action.id)->request_ids.size(), 2u);
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("protect-instance", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyInstanceAttribute"));
+
+  auto rollback_plan = responder_->PlanRollback(applied->action.id);
+  ASSERT_TRUE(rollback_plan) << rollback_plan.error().message;
+  ASSERT_EQ(rollback_plan->calls.size(), 2u);
+  EXPECT_EQ(attributes(), "True stop");
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(attributes(), "False terminate");
+  auto journal = ActionJournal();
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_EQ(journal[0]["outcome"], "applied");
+  EXPECT_EQ(journal[1]["outcome"], "no_op");
+  EXPECT_EQ(journal[2]["outcome"], "rolled_back");
+
+  // Only the attribute apply changed is set back.
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').modify_instance_attribute(InstanceId='" + instance +
+                         "', Attribute='instanceInitiatedShutdownBehavior', Value='stop')\nprint('ok')"),
+            "ok");
+  auto second = responder_->Apply("protect-instance", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(second->plan.calls.size(), 1u);
+  auto second_rollback = responder_->PlanRollback(second->action.id);
+  ASSERT_TRUE(second_rollback) << second_rollback.error().message;
+  ASSERT_EQ(second_rollback->calls.size(), 1u);
+  EXPECT_EQ(second_rollback->calls[0].parameters["Attribute"], "disableApiTermination");
+
+  // Terminated since: rollback refused.
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').terminate_instances(InstanceIds=['" + instance + "'])\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_EQ(store_->GetAction(second->action.id)->status, "applied");
+
+  auto malformed = responder_->PlanAction("protect-instance", {.target = "i-xyz"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  auto missing = responder_->PlanAction("protect-instance", {.target = "i-0123456789abcdef0"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// ------------------------------------------------------------------------------- require-imdsv2
+TEST_F(RespondMotoTest, RequireImdsv2AndAllowV1AgainOnRollback) {
+  const std::string instance = RunInstance(*aws_);
+  ASSERT_FALSE(instance.empty());
+  auto options = [&] {
+    return moto_->Boto3("o = boto3.client('ec2').describe_instances(InstanceIds=['" + instance +
+                        "'])['Reservations'][0]['Instances'][0]['MetadataOptions']\n"
+                        "print(o['HttpTokens'], o['HttpEndpoint'])");
+  };
+  ASSERT_EQ(options(), "optional enabled");
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("require-imdsv2", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyInstanceMetadataOptions"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:ModifyInstanceMetadataOptions");
+  EXPECT_EQ(plan->calls[0].parameters,
+            (json{{"InstanceId", instance}, {"HttpTokens", "required"}, {"HttpEndpoint", "enabled"}}));
+  EXPECT_EQ(plan->prior_state["http_tokens"], "optional");
+  bool warns = std::any_of(plan->notes.begin(), plan->notes.end(),
+                           [](const std::string& n) { return n.find("IMDSv1") != std::string::npos; });
+  EXPECT_TRUE(warns) << plan->ToJson().dump(2);
+  EXPECT_EQ(options(), "optional enabled");
+
+  auto applied = responder_->Apply("require-imdsv2", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(options(), "required enabled");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("require-imdsv2", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyInstanceMetadataOptions"));
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].parameters["HttpTokens"], "optional");
+  EXPECT_EQ(options(), "optional enabled");
+
+  // Terminated since: rollback refused.
+  auto second = responder_->Apply("require-imdsv2", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').terminate_instances(InstanceIds=['" + instance + "'])\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+
+  auto malformed = responder_->PlanAction("require-imdsv2", {.target = "instance-1"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+}
+
+// ---------------------------------------------------------------------- remove-user-from-groups
+TEST_F(RespondMotoTest, RemoveUserFromGroupsAndAddBackOnRollback) {
+  ASSERT_EQ(moto_->Boto3("iam = boto3.client('iam')\n"
+                         "iam.create_user(UserName='carol')\n"
+                         "for g in ('admins', 'devs', 'auditors'):\n"
+                         "  iam.create_group(GroupName=g)\n"
+                         "for g in ('admins', 'devs'):\n"
+                         "  iam.add_user_to_group(GroupName=g, UserName='carol')\n"
+                         "print('ok')"),
+            "ok");
+  auto groups = [&] {
+    return moto_->Boto3("print(','.join(sorted(g['GroupName'] for g in "
+                        "boto3.client('iam').list_groups_for_user(UserName='carol')['Groups'])))");
+  };
+  ASSERT_EQ(groups(), "admins,devs");
+  const ActionRequest request{.target = "arn:aws:iam::123456789012:user/carol", .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("remove-user-from-groups", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "RemoveUserFromGroup"));
+  EXPECT_EQ(plan->target, "carol");
+  ASSERT_EQ(plan->calls.size(), 2u);
+  EXPECT_EQ(plan->calls[0].operation, "iam:RemoveUserFromGroup");
+  EXPECT_EQ(plan->prior_state["groups"], (json{"admins", "devs"}));
+  EXPECT_EQ(groups(), "admins,devs");
+
+  auto applied = responder_->Apply("remove-user-from-groups", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(groups(), "");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("remove-user-from-groups", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "RemoveUserFromGroup"));
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 2u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "iam:AddUserToGroup");
+  EXPECT_EQ(groups(), "admins,devs");
+
+  // A group deleted since: rollback refused, nothing added.
+  auto second = responder_->Apply("remove-user-from-groups", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('iam').delete_group(GroupName='devs')\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("devs"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(groups(), "");
+
+  auto role = responder_->PlanAction("remove-user-from-groups", {.target = "arn:aws:iam::123456789012:role/carol"});
+  ASSERT_FALSE(role);
+  EXPECT_EQ(role.error().code, ErrorCode::kInvalidArgument);
+  auto malformed = responder_->PlanAction("remove-user-from-groups", {.target = "carol smith!"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  auto missing = responder_->PlanAction("remove-user-from-groups", {.target = "no-such-user"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// ------------------------------------------------------------------------- delete-login-profile
+TEST_F(RespondMotoTest, DeleteLoginProfileCannotBeRolledBack) {
+  ASSERT_EQ(moto_->Boto3("iam = boto3.client('iam')\niam.create_user(UserName='dave')\n"
+                         "iam.create_login_profile(UserName='dave', Password='Correct-Horse-42')\nprint('ok')"),
+            "ok");
+  auto profile = [&] {
+    return moto_->Boto3("try:\n  boto3.client('iam').get_login_profile(UserName='dave')\n  print('present')\n"
+                        "except Exception as e:\n  print(e.response['Error']['Code'])");
+  };
+  ASSERT_EQ(profile(), "present");
+  const ActionRequest request{.target = "dave", .incident_id = kIncident};
+
+  auto plan = responder_->PlanAction("delete-login-profile", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "iam:DeleteLoginProfile");
+  EXPECT_EQ(plan->calls[0].parameters, (json{{"UserName", "dave"}}));
+  EXPECT_EQ(plan->prior_state["login_profile"], true);
+  bool warns = std::any_of(plan->notes.begin(), plan->notes.end(),
+                           [](const std::string& n) { return n.find("irreversible") != std::string::npos; });
+  EXPECT_TRUE(warns) << plan->ToJson().dump(2);
+  EXPECT_EQ(profile(), "present");
+
+  auto applied = responder_->Apply("delete-login-profile", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(profile(), "NoSuchEntity");
+
+  size_t mark = recorder_->Mark();
+  auto again = responder_->Apply("delete-login-profile", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "DeleteLoginProfile"));
+  EXPECT_EQ(again->plan.prior_state["login_profile"], false);
+
+  // Rollback: not reversible, said so; nothing is called and the action stays applied.
+  mark = recorder_->Mark();
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_FALSE(rolled->rolled_back);
+  EXPECT_FALSE(rolled->plan.reversible);
+  EXPECT_NE(rolled->plan.summary.find("cannot be restored"), std::string::npos) << rolled->plan.summary;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "CreateLoginProfile"));
+  EXPECT_EQ(profile(), "NoSuchEntity");
+  EXPECT_EQ(store_->GetAction(applied->action.id)->status, "applied");
+  auto journal = ActionJournal();
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_EQ(journal[2]["outcome"], "nothing_to_undo");
+
+  auto missing = responder_->PlanAction("delete-login-profile", {.target = "no-such-user"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+// ------------------------------------------------------------------------ make-snapshot-private
+TEST_F(RespondMotoTest, MakeSnapshotPrivateUnsharesAndSharesAgainOnRollback) {
+  const std::string snapshot = moto_->Boto3(
+      "ec2 = boto3.client('ec2')\n"
+      "v = ec2.create_volume(Size=1, AvailabilityZone='us-east-1a')['VolumeId']\n"
+      "s = ec2.create_snapshot(VolumeId=v)['SnapshotId']\n"
+      "ec2.modify_snapshot_attribute(SnapshotId=s, Attribute='createVolumePermission', OperationType='add',"
+      " GroupNames=['all'], UserIds=['111122223333', '444455556666'])\nprint(s)");
+  ASSERT_TRUE(snapshot.starts_with("snap-")) << snapshot;
+  auto sharing = [&] {
+    return moto_->Boto3("p = boto3.client('ec2').describe_snapshot_attribute(SnapshotId='" + snapshot +
+                        "', Attribute='createVolumePermission')['CreateVolumePermissions']\n"
+                        "print(sorted(x.get('Group', x.get('UserId')) for x in p))");
+  };
+  const std::string shared = "['111122223333', '444455556666', 'all']";
+  ASSERT_EQ(sharing(), shared);
+  const ActionRequest request{.target = snapshot, .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("make-snapshot-private", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifySnapshotAttribute"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:ModifySnapshotAttribute");
+  EXPECT_EQ(plan->calls[0].parameters,
+            (json{{"SnapshotId", snapshot}, {"OperationType", "remove"}, {"UserGroups", {"all"}},
+                  {"UserIds", {"111122223333", "444455556666"}}}));
+  EXPECT_EQ(sharing(), shared);
+
+  auto applied = responder_->Apply("make-snapshot-private", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(sharing(), "[]");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("make-snapshot-private", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifySnapshotAttribute"));
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(rolled->plan.calls[0].parameters["OperationType"], "add");
+  EXPECT_EQ(sharing(), shared);
+
+  // Deleted since: rollback refused.
+  auto second = responder_->Apply("make-snapshot-private", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').delete_snapshot(SnapshotId='" + snapshot + "')\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+
+  auto malformed = responder_->PlanAction("make-snapshot-private", {.target = "vol-0123456789abcdef0"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  auto missing_snapshot = responder_->PlanAction("make-snapshot-private", {.target = "snap-0123456789abcdef0"});
+  ASSERT_FALSE(missing_snapshot);
+  EXPECT_EQ(missing_snapshot.error().code, ErrorCode::kNotFound);
+  auto missing_image = responder_->PlanAction("make-snapshot-private", {.target = "ami-0123456789abcdef0"});
+  ASSERT_FALSE(missing_image);
+  EXPECT_EQ(missing_image.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RespondMotoTest, MakeSnapshotPrivateUnsharesAnImage) {
+  const std::string instance = RunInstance(*aws_);
+  ASSERT_FALSE(instance.empty());
+  const std::string image = moto_->Boto3(
+      "ec2 = boto3.client('ec2')\n"
+      "a = ec2.create_image(InstanceId='" + instance + "', Name='cw-golden-image')['ImageId']\n"
+      "ec2.modify_image_attribute(ImageId=a, LaunchPermission={'Add': [{'Group': 'all'}, {'UserId': '111122223333'}]})\n"
+      "print(a)");
+  ASSERT_TRUE(image.starts_with("ami-")) << image;
+  auto sharing = [&] {
+    return moto_->Boto3("p = boto3.client('ec2').describe_image_attribute(ImageId='" + image +
+                        "', Attribute='launchPermission')['LaunchPermissions']\n"
+                        "print(sorted(x.get('Group', x.get('UserId')) for x in p))");
+  };
+  ASSERT_EQ(sharing(), "['111122223333', 'all']");
+  const ActionRequest request{.target = image, .incident_id = kIncident};
+  auto applied = responder_->Apply("make-snapshot-private", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  ASSERT_EQ(applied->plan.calls.size(), 1u);
+  EXPECT_EQ(applied->plan.calls[0].operation, "ec2:ModifyImageAttribute");
+  EXPECT_EQ(sharing(), "[]");
+  auto again = responder_->Apply("make-snapshot-private", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(sharing(), "['111122223333', 'all']");
+}
+
+// ------------------------------------------------------------------ remove-public-bucket-access
+TEST_F(RespondMotoTest, RemovePublicBucketAccessKeepsOwnGrantsAndRestoresOnRollback) {
+  const std::string bucket = "cw-respond-leaky-bucket";
+  ASSERT_EQ(moto_->Boto3("s3 = boto3.client('s3')\ns3.create_bucket(Bucket='" + bucket + "')\n"
+                         "st = lambda sid, p: {'Sid': sid, 'Effect': 'Allow', 'Principal': p, 'Action': 's3:GetObject',"
+                         " 'Resource': 'arn:aws:s3:::" + bucket + "/*'}\n"
+                         "s3.put_bucket_policy(Bucket='" + bucket + "', Policy=json.dumps({'Version': '2012-10-17', "
+                         "'Statement': [st('Public', '*'), st('Own', {'AWS': 'arn:aws:iam::123456789012:root'}),"
+                         " st('Partner', {'AWS': 'arn:aws:iam::111122223333:root'})]}))\n"
+                         "s3.put_bucket_acl(Bucket='" + bucket + "', ACL='public-read')\nprint('ok')"),
+            "ok");
+  auto state = [&] {
+    return moto_->Boto3("s3 = boto3.client('s3')\n"
+                        "try:\n  sids = sorted(s['Sid'] for s in json.loads(s3.get_bucket_policy(Bucket='" + bucket +
+                        "')['Policy'])['Statement'])\n"
+                        "except Exception as e:\n  sids = e.response['Error']['Code']\n"
+                        "grants = sorted(g['Grantee'].get('URI', 'owner').split('/')[-1] + ':' + g['Permission'] for g in "
+                        "s3.get_bucket_acl(Bucket='" + bucket + "')['Grants'])\nprint(sids, grants)");
+  };
+  const std::string open = "['Own', 'Partner', 'Public'] ['AllUsers:READ', 'owner:FULL_CONTROL']";
+  ASSERT_EQ(state(), open);
+  const ActionRequest request{.target = bucket, .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("remove-public-bucket-access", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ") || op.starts_with("DELETE ")) << op;
+  ASSERT_EQ(plan->calls.size(), 2u) << plan->ToJson().dump(2);
+  EXPECT_EQ(plan->calls[0].operation, "s3:PutBucketPolicy");
+  EXPECT_EQ(plan->calls[1].operation, "s3:PutBucketAcl");
+  EXPECT_EQ(plan->prior_state["account"], "123456789012");
+  EXPECT_TRUE(plan->prior_state["policy"].is_string());
+  EXPECT_EQ(state(), open);
+
+  auto applied = responder_->Apply("remove-public-bucket-access", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(state(), "['Own'] ['owner:FULL_CONTROL']");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("remove-public-bucket-access", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ") || op.starts_with("DELETE ")) << op;
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 2u);
+  EXPECT_EQ(state(), open);
+
+  // Changed since: rollback refused, the change stays.
+  auto second = responder_->Apply("remove-public-bucket-access", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('s3').put_bucket_policy(Bucket='" + bucket + "', Policy=json.dumps({'Version': "
+                         "'2012-10-17', 'Statement': [{'Sid': 'Later', 'Effect': 'Deny', 'Principal': '*', 'Action': "
+                         "'s3:DeleteObject', 'Resource': 'arn:aws:s3:::" + bucket + "/*'}]}))\nprint('ok')"),
+            "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_EQ(state(), "['Later'] ['owner:FULL_CONTROL']");
+
+  auto malformed = responder_->PlanAction("remove-public-bucket-access", {.target = "Bad_Bucket"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  auto missing = responder_->PlanAction("remove-public-bucket-access", {.target = "cw-no-such-bucket-here"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RespondMotoTest, RemovePublicBucketAccessDeletesAPolicyLeftEmpty) {
+  const std::string bucket = "cw-respond-public-only";
+  ASSERT_EQ(moto_->Boto3("s3 = boto3.client('s3')\ns3.create_bucket(Bucket='" + bucket + "')\n"
+                         "s3.put_bucket_policy(Bucket='" + bucket + "', Policy=json.dumps({'Version': '2012-10-17', "
+                         "'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 's3:GetObject', "
+                         "'Resource': 'arn:aws:s3:::" + bucket + "/*'}]}))\nprint('ok')"),
+            "ok");
+  auto policy = [&] {
+    return moto_->Boto3("try:\n  print(len(json.loads(boto3.client('s3').get_bucket_policy(Bucket='" + bucket +
+                        "')['Policy'])['Statement']))\nexcept Exception as e:\n  print(e.response['Error']['Code'])");
+  };
+  const ActionRequest request{.target = bucket, .incident_id = kIncident};
+  auto applied = responder_->Apply("remove-public-bucket-access", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  ASSERT_EQ(applied->plan.calls.size(), 1u);
+  EXPECT_EQ(applied->plan.calls[0].operation, "s3:DeleteBucketPolicy");
+  EXPECT_EQ(policy(), "NoSuchBucketPolicy");
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(policy(), "1");
+}
+
+// ---------------------------------------------------------------------- zero-lambda-concurrency
+TEST_F(RespondMotoTest, ZeroLambdaConcurrencyAndRestoreThePriorReservation) {
+  ASSERT_EQ(moto_->Boto3(
+                "import io, zipfile\n"
+                "role = boto3.client('iam').create_role(RoleName='cw-fn-role', AssumeRolePolicyDocument=json.dumps("
+                "{'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': "
+                "'lambda.amazonaws.com'}, 'Action': 'sts:AssumeRole'}]}))['Role']['Arn']\n"
+                "b = io.BytesIO()\nz = zipfile.ZipFile(b, 'w')\nz.writestr('f.py', 'def h(e, c): return 1')\nz.close()\n"
+                "boto3.client('lambda').create_function(FunctionName='exfil-fn', Runtime='python3.11', Role=role, "
+                "Handler='f.h', Code={'ZipFile': b.getvalue()})\nprint('ok')"),
+            "ok");
+  auto reserved = [&] {
+    return moto_->Boto3(
+        "print(boto3.client('lambda').get_function_concurrency(FunctionName='exfil-fn').get('ReservedConcurrentExecutions'))");
+  };
+  ASSERT_EQ(reserved(), "None");
+  const ActionRequest request{.target = "arn:aws:lambda:us-east-1:123456789012:function:exfil-fn",
+                              .incident_id = kIncident};
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("zero-lambda-concurrency", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ")) << op;
+  EXPECT_EQ(plan->target, "exfil-fn");
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].parameters, (json{{"FunctionName", "exfil-fn"}, {"ReservedConcurrentExecutions", 0}}));
+  EXPECT_TRUE(plan->prior_state["reserved_concurrency"].is_null());
+  EXPECT_EQ(reserved(), "None");
+
+  auto applied = responder_->Apply("zero-lambda-concurrency", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(reserved(), "0");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("zero-lambda-concurrency", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ")) << op;
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "lambda:DeleteFunctionConcurrency");
+  EXPECT_EQ(reserved(), "None");
+
+  // A prior reservation is put back; a later change refuses the rollback.
+  ASSERT_EQ(moto_->Boto3("boto3.client('lambda').put_function_concurrency(FunctionName='exfil-fn', "
+                         "ReservedConcurrentExecutions=5)\nprint('ok')"),
+            "ok");
+  auto second = responder_->Apply("zero-lambda-concurrency", {.target = "exfil-fn", .incident_id = kIncident});
+  ASSERT_TRUE(second && second->execution.ok());
+  EXPECT_EQ(reserved(), "0");
+  auto restored = responder_->Rollback(second->action.id);
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_EQ(reserved(), "5");
+  auto third = responder_->Apply("zero-lambda-concurrency", {.target = "exfil-fn", .incident_id = kIncident});
+  ASSERT_TRUE(third && third->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('lambda').put_function_concurrency(FunctionName='exfil-fn', "
+                         "ReservedConcurrentExecutions=7)\nprint('ok')"),
+            "ok");
+  auto refused = responder_->Rollback(third->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_EQ(reserved(), "7");
+
+  for (const char* bad : {"bad name!", "arn:aws:lambda:us-east-1:123456789012:function:exfil-fn:1", ""}) {
+    auto malformed = responder_->PlanAction("zero-lambda-concurrency", {.target = bad});
+    ASSERT_FALSE(malformed) << bad;
+    EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument) << bad;
+  }
+  auto missing = responder_->PlanAction("zero-lambda-concurrency", {.target = "no-such-fn"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound) << missing.error().message;
+}
+
+// ----------------------------------------------------------------------------- enable-guardduty
+TEST_F(RespondMotoTest, EnableGuardDutyCreatesOrEnablesTheDetector) {
+  auto detectors = [&] {
+    return moto_->Boto3("g = boto3.client('guardduty')\n"
+                        "print(sorted(g.get_detector(DetectorId=d)['Status'] for d in g.list_detectors()['DetectorIds']))");
+  };
+  ASSERT_EQ(detectors(), "[]");
+  const ActionRequest request{.target = "current", .incident_id = kIncident};
+
+  // No detector: one is created, and deleted on rollback.
+  auto plan = responder_->PlanAction("enable-guardduty", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->target, "us-east-1");
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "guardduty:CreateDetector");
+  EXPECT_EQ(detectors(), "[]");
+  auto applied = responder_->Apply("enable-guardduty", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(detectors(), "['ENABLED']");
+  size_t mark = recorder_->Mark();
+  auto again = responder_->Apply("enable-guardduty", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("POST ")) << op;
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "guardduty:DeleteDetector");
+  EXPECT_EQ(detectors(), "[]");
+
+  // A disabled detector: enabled, and disabled again on rollback.
+  const std::string detector =
+      moto_->Boto3("print(boto3.client('guardduty').create_detector(Enable=False)['DetectorId'])");
+  ASSERT_EQ(detectors(), "['DISABLED']");
+  auto enabled = responder_->Apply("enable-guardduty", {.target = "us-east-1", .incident_id = kIncident});
+  ASSERT_TRUE(enabled) << enabled.error().message;
+  ASSERT_TRUE(enabled->execution.ok()) << enabled->execution.error->message;
+  ASSERT_EQ(enabled->plan.calls.size(), 1u);
+  EXPECT_EQ(enabled->plan.calls[0].parameters, (json{{"DetectorId", detector}, {"Enable", true}}));
+  EXPECT_EQ(detectors(), "['ENABLED']");
+  auto disabled = responder_->Rollback(enabled->action.id);
+  ASSERT_TRUE(disabled) << disabled.error().message;
+  EXPECT_TRUE(disabled->rolled_back);
+  EXPECT_EQ(detectors(), "['DISABLED']");
+
+  // Deleted since: rollback refused.
+  auto second = responder_->Apply("enable-guardduty", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('guardduty').delete_detector(DetectorId='" + detector + "')\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+
+  auto other_region = responder_->PlanAction("enable-guardduty", {.target = "eu-west-1"});
+  ASSERT_FALSE(other_region);
+  EXPECT_EQ(other_region.error().code, ErrorCode::kInvalidArgument);
+}
+
+// ------------------------------------------------------------------------ restrict-rds-instance
+TEST_F(RespondMotoTest, RestrictRdsInstanceSnapshotsThenMakesItPrivate) {
+  ASSERT_EQ(moto_->Boto3("boto3.client('rds').create_db_instance(DBInstanceIdentifier='orders-db', "
+                         "DBInstanceClass='db.t3.micro', Engine='postgres', MasterUsername='admin1', "
+                         "MasterUserPassword='Secret-pass-123', AllocatedStorage=20, PubliclyAccessible=True)\nprint('ok')"),
+            "ok");
+  auto state = [&] {
+    return moto_->Boto3("rds = boto3.client('rds')\n"
+                        "p = rds.describe_db_instances(DBInstanceIdentifier='orders-db')['DBInstances'][0]['PubliclyAccessible']\n"
+                        "s = [x['DBSnapshotIdentifier'] for x in rds.describe_db_snapshots(DBInstanceIdentifier='orders-db')"
+                        "['DBSnapshots'] if x['SnapshotType'] == 'manual']\nprint(p, s)");
+  };
+  ASSERT_EQ(state(), "True []");
+  const ActionRequest request{.target = "orders-db", .incident_id = kIncident};
+  const std::string snapshot = "cloudward-inc-00000000a1-orders-db";
+
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("restrict-rds-instance", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyDBInstance"));
+  EXPECT_FALSE(Contains(OperationsSince(mark), "CreateDBSnapshot"));
+  ASSERT_EQ(plan->calls.size(), 2u);
+  EXPECT_EQ(plan->calls[0].operation, "rds:CreateDBSnapshot");
+  EXPECT_EQ(plan->calls[0].parameters["DBSnapshotIdentifier"], snapshot);
+  EXPECT_EQ(plan->calls[0].parameters["Tags"]["cloudward:incident"], kIncident);
+  EXPECT_EQ(plan->calls[1].parameters,
+            (json{{"DBInstanceIdentifier", "orders-db"}, {"PubliclyAccessible", false}, {"ApplyImmediately", true}}));
+  EXPECT_EQ(plan->prior_state["publicly_accessible"], true);
+  EXPECT_EQ(state(), "True []");
+
+  auto applied = responder_->Apply("restrict-rds-instance", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(applied->execution.outputs["snapshot"], snapshot);
+  EXPECT_EQ(state(), "False ['" + snapshot + "']");
+  EXPECT_EQ(moto_->Boto3("print({t['Key']: t['Value'] for t in boto3.client('rds').describe_db_snapshots("
+                         "DBSnapshotIdentifier='" + snapshot + "')['DBSnapshots'][0]['TagList']}.get('cloudward:incident'))"),
+            kIncident);
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("restrict-rds-instance", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyDBInstance"));
+  EXPECT_FALSE(Contains(OperationsSince(mark), "CreateDBSnapshot"));
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(state(), "True ['" + snapshot + "']");  // the evidence snapshot is kept
+
+  // Applied again: the incident's snapshot exists, so only the modification; deleted since: refused.
+  auto second = responder_->Apply("restrict-rds-instance", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(second->plan.calls.size(), 1u);
+  EXPECT_EQ(second->plan.calls[0].operation, "rds:ModifyDBInstance");
+  ASSERT_EQ(moto_->Boto3("boto3.client('rds').delete_db_instance(DBInstanceIdentifier='orders-db', "
+                         "SkipFinalSnapshot=True)\nprint('ok')"),
+            "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+
+  auto malformed = responder_->PlanAction("restrict-rds-instance", {.target = "Bad_Id", .incident_id = kIncident});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+  auto no_incident = responder_->PlanAction("restrict-rds-instance", {.target = "orders-db"});
+  ASSERT_FALSE(no_incident);
+  EXPECT_EQ(no_incident.error().code, ErrorCode::kInvalidArgument);
+  auto missing = responder_->PlanAction("restrict-rds-instance", {.target = "missing-db", .incident_id = kIncident});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+
+// ---------------------------------------------------------------------- restore-object-versions
+TEST_F(RespondMotoTest, RestoreObjectVersionsUndoesOverwritesAndDeletesInTheWindow) {
+  const std::string bucket = "cw-respond-ransomed";
+  const std::string s3 = "s3 = boto3.client('s3')\nb = '" + bucket + "'\n";
+  ASSERT_EQ(moto_->Boto3(s3 + "s3.create_bucket(Bucket=b)\n"
+                         "s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={'Status': 'Enabled'})\n"
+                         "for k, v in [('a.txt', 'alpha'), ('b.txt', 'bravo'), ('c.txt', 'charlie'), ('keep.txt', 'kilo'),"
+                         " ('other/a.txt', 'outside')]:\n  s3.put_object(Bucket=b, Key='docs/' + k if k != 'other/a.txt' "
+                         "else k, Body=v)\nprint('ok')"),
+            "ok");
+  // S3 (and moto) list LastModified to the second: the window starts at a later second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const std::string since = FormatIsoTime(clock_.NowMs() / 1000 * 1000);
+  // The attack: a.txt encrypted, b.txt deleted, c.txt encrypted then deleted, a ransom note, and
+  // other/a.txt encrypted outside the prefix restored below.
+  ASSERT_EQ(moto_->Boto3(s3 + "s3.put_object(Bucket=b, Key='docs/a.txt', Body='ENCRYPTED')\n"
+                         "s3.delete_object(Bucket=b, Key='docs/b.txt')\n"
+                         "s3.put_object(Bucket=b, Key='docs/c.txt', Body='ENCRYPTED')\n"
+                         "s3.delete_object(Bucket=b, Key='docs/c.txt')\n"
+                         "s3.put_object(Bucket=b, Key='docs/README-RANSOM.txt', Body='pay')\n"
+                         "s3.put_object(Bucket=b, Key='other/a.txt', Body='ENCRYPTED')\nprint('ok')"),
+            "ok");
+  auto state = [&] {
+    return moto_->Boto3(s3 +
+                        "out = []\n"
+                        "for k in ['docs/a.txt', 'docs/b.txt', 'docs/c.txt', 'docs/keep.txt', 'docs/README-RANSOM.txt', "
+                        "'other/a.txt']:\n"
+                        "  try:\n    out.append(s3.get_object(Bucket=b, Key=k)['Body'].read().decode())\n"
+                        "  except Exception as e:\n    out.append('-')\n"
+                        "print(' '.join(out))");
+  };
+  const std::string attacked = "ENCRYPTED - - kilo pay ENCRYPTED";
+  ASSERT_EQ(state(), attacked);
+  const ActionRequest request{.target = bucket, .incident_id = kIncident,
+                              .options = {{"since", since}, {"prefix", "docs/"}}};
+
+  // Plan: a copy for a.txt and c.txt, the delete marker of b.txt removed; nothing changes.
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("restore-object-versions", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ") || op.starts_with("DELETE ")) << op;
+  ASSERT_EQ(plan->calls.size(), 3u) << plan->ToJson().dump(2);
+  EXPECT_EQ(plan->calls[0].operation, "s3:CopyObject");
+  EXPECT_EQ(plan->calls[0].parameters["Key"], "docs/a.txt");
+  EXPECT_EQ(plan->calls[1].operation, "s3:DeleteObject");
+  EXPECT_EQ(plan->calls[1].parameters["Key"], "docs/b.txt");
+  EXPECT_EQ(plan->calls[1].parameters["VersionId"], plan->prior_state["keys"]["docs/b.txt"]["current"]);
+  EXPECT_EQ(plan->calls[2].operation, "s3:CopyObject");
+  EXPECT_EQ(plan->calls[2].parameters["Key"], "docs/c.txt");
+  EXPECT_EQ(plan->prior_state["keys"].size(), 3u);
+  EXPECT_TRUE(plan->prior_state["keys"]["docs/c.txt"]["current_is_delete_marker"].get<bool>());
+  ASSERT_FALSE(plan->notes.empty());
+  EXPECT_NE(plan->notes[0].find("docs/README-RANSOM.txt"), std::string::npos) << plan->notes[0];
+  EXPECT_EQ(state(), attacked);
+  EXPECT_TRUE(Actions().empty());
+
+  // Apply: the earlier contents are current again; the ransom note and other/ are untouched.
+  auto applied = responder_->Apply("restore-object-versions", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(state(), "alpha bravo charlie kilo pay ENCRYPTED");
+  auto versions = [&](const std::string& key) {
+    return moto_->Boto3(s3 + "r = s3.list_object_versions(Bucket=b, Prefix='" + key + "')\n"
+                        "print(len(r.get('Versions', [])), len(r.get('DeleteMarkers', [])))");
+  };
+  EXPECT_EQ(versions("docs/a.txt"), "3 0");  // alpha, ENCRYPTED, the copy of alpha
+  EXPECT_EQ(versions("docs/b.txt"), "1 0");  // the delete marker is gone
+  EXPECT_EQ(versions("docs/c.txt"), "3 1");
+  const std::string copy_a = applied->execution.outputs.value("copy:docs/a.txt", "");
+  EXPECT_FALSE(copy_a.empty()) << applied->execution.ToJson().dump(2);
+  EXPECT_EQ(moto_->Boto3(s3 + "print(s3.head_object(Bucket=b, Key='docs/a.txt')['VersionId'])"), copy_a);
+
+  // A second apply is a recorded no-op that calls nothing.
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("restore-object-versions", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op) << again->plan.ToJson().dump(2);
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ") || op.starts_with("DELETE ")) << op;
+
+  // Rollback: the copies are deleted and b.txt gets a delete marker again: as the attack left it.
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_TRUE(rolled->execution.ok()) << rolled->execution.error->message;
+  EXPECT_TRUE(rolled->rolled_back);
+  ASSERT_EQ(rolled->plan.calls.size(), 3u);
+  EXPECT_EQ(state(), attacked);
+  EXPECT_EQ(versions("docs/a.txt"), "2 0");
+  EXPECT_EQ(versions("docs/b.txt"), "1 1");
+
+  // Changed since the restore: rollback refused, the later change stays.
+  auto second = responder_->Apply("restore-object-versions", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  EXPECT_EQ(state(), "alpha bravo charlie kilo pay ENCRYPTED");
+  ASSERT_EQ(moto_->Boto3(s3 + "s3.put_object(Bucket=b, Key='docs/a.txt', Body='edited later')\nprint('ok')"), "ok");
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("docs/a.txt"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(state(), "edited later bravo charlie kilo pay ENCRYPTED");
+}
+
+TEST_F(RespondMotoTest, RestoreObjectVersionsBadInput) {
+  ASSERT_EQ(moto_->Boto3("boto3.client('s3').create_bucket(Bucket='cw-respond-unversioned')\nprint('ok')"), "ok");
+  auto code = [&](const std::string& bucket, std::map<std::string, std::string> options) {
+    auto plan = responder_->PlanAction("restore-object-versions",
+                                       {.target = bucket, .incident_id = kIncident, .options = std::move(options)});
+    EXPECT_FALSE(plan);
+    return plan ? ErrorCode::kInternal : plan.error().code;
+  };
+  EXPECT_EQ(code("cw-respond-unversioned", {}), ErrorCode::kInvalidArgument);  // no since
+  EXPECT_EQ(code("cw-respond-unversioned", {{"since", "yesterday"}}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(code("cw-respond-unversioned", {{"since", "2026-01-02T00:00:00Z"}, {"until", "2026-01-01T00:00:00Z"}}),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(code("Bad_Bucket", {{"since", "2026-01-01T00:00:00Z"}}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(code("cw-no-such-bucket-here", {{"since", "2026-01-01T00:00:00Z"}}), ErrorCode::kNotFound);
+  auto never = responder_->PlanAction("restore-object-versions",
+                                      {.target = "cw-respond-unversioned", .options = {{"since", "2026-01-01T00:00:00Z"}}});
+  ASSERT_FALSE(never);
+  EXPECT_EQ(never.error().code, ErrorCode::kConflict);
+  EXPECT_NE(never.error().message.find("never had versioning enabled"), std::string::npos) << never.error().message;
+}
+
+
+// --------------------------------------------------------------------- detach-from-auto-scaling
+TEST_F(RespondMotoTest, DetachFromAutoScalingAndTargetGroupsAndAttachBackOnRollback) {
+  const std::string setup = moto_->Boto3(
+      "ec2 = boto3.client('ec2')\nasg = boto3.client('autoscaling')\nlb = boto3.client('elbv2')\n"
+      "vpc = ec2.create_vpc(CidrBlock='10.7.0.0/16')['Vpc']['VpcId']\n"
+      "subnet = ec2.create_subnet(VpcId=vpc, CidrBlock='10.7.1.0/24', AvailabilityZone='us-east-1a')['Subnet']['SubnetId']\n"
+      "ami = ec2.describe_images(Owners=['amazon'])['Images'][0]['ImageId']\n"
+      "ec2.create_launch_template(LaunchTemplateName='cw-web', LaunchTemplateData={'ImageId': ami, "
+      "'InstanceType': 't3.micro'})\n"
+      "asg.create_auto_scaling_group(AutoScalingGroupName='cw-web', LaunchTemplate={'LaunchTemplateName': 'cw-web', "
+      "'Version': '1'}, MinSize=0, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet)\n"
+      "iid = asg.describe_auto_scaling_groups(AutoScalingGroupNames=['cw-web'])['AutoScalingGroups'][0]['Instances'][0]"
+      "['InstanceId']\n"
+      "tg = lb.create_target_group(Name='cw-web', Protocol='HTTP', Port=80, VpcId=vpc, TargetType='instance')"
+      "['TargetGroups'][0]['TargetGroupArn']\n"
+      "lb.create_target_group(Name='cw-other', Protocol='HTTP', Port=80, VpcId=vpc, TargetType='instance')\n"
+      "lb.register_targets(TargetGroupArn=tg, Targets=[{'Id': iid, 'Port': 8080}])\n"
+      "print(iid, tg)");
+  const auto space = setup.find(' ');
+  ASSERT_NE(space, std::string::npos) << setup;
+  const std::string id = setup.substr(0, space), tg = setup.substr(space + 1);
+  auto state = [&] {
+    return moto_->Boto3("asg = boto3.client('autoscaling')\nlb = boto3.client('elbv2')\n"
+                        "g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=['cw-web'])['AutoScalingGroups'][0]\n"
+                        "ins = [i['InstanceId'] == '" + id + "' for i in g['Instances']]\n"
+                        "t = [str(d['Target']['Port']) for d in lb.describe_target_health(TargetGroupArn='" + tg +
+                        "')['TargetHealthDescriptions'] if d['Target']['Id'] == '" + id + "']\n"
+                        "print(any(ins), g['DesiredCapacity'], ','.join(t) or '-')");
+  };
+  ASSERT_EQ(state(), "True 1 8080");
+  const ActionRequest request{.target = id, .incident_id = kIncident};
+
+  // isolate-instance points at this action for an instance in a group.
+  auto isolate = responder_->PlanAction("isolate-instance", request);
+  ASSERT_TRUE(isolate) << isolate.error().message;
+  EXPECT_TRUE(std::any_of(isolate->notes.begin(), isolate->notes.end(), [](const std::string& n) {
+    return n.find("detach-from-auto-scaling") != std::string::npos;
+  })) << isolate->ToJson().dump(2);
+
+  // Plan: deregister (port 8080) then detach with the desired capacity decremented; nothing changes.
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("detach-from-auto-scaling", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const auto& op : OperationsSince(mark)) {
+    EXPECT_FALSE(op == "DetachInstances" || op == "DeregisterTargets") << op;
+  }
+  ASSERT_EQ(plan->calls.size(), 2u) << plan->ToJson().dump(2);
+  EXPECT_EQ(plan->calls[0].operation, "elbv2:DeregisterTargets");
+  EXPECT_EQ(plan->calls[0].parameters, (json{{"TargetGroupArn", tg}, {"Id", id}, {"Port", 8080}}));
+  EXPECT_EQ(plan->calls[1].operation, "autoscaling:DetachInstances");
+  EXPECT_EQ(plan->calls[1].parameters,
+            (json{{"AutoScalingGroupName", "cw-web"},
+                  {"InstanceIds", json::array({id})},
+                  {"ShouldDecrementDesiredCapacity", true}}));
+  EXPECT_EQ(plan->prior_state["auto_scaling_group"], "cw-web");
+  EXPECT_EQ(plan->prior_state["lifecycle_state"], "InService");
+  EXPECT_TRUE(std::any_of(plan->notes.begin(), plan->notes.end(), [](const std::string& n) {
+    return n.find("ShouldDecrementDesiredCapacity") != std::string::npos;
+  }));
+  EXPECT_EQ(state(), "True 1 8080");
+  EXPECT_TRUE(Actions().empty());
+
+  auto applied = responder_->Apply("detach-from-auto-scaling", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(state(), "False 0 -");
+  EXPECT_EQ(moto_->Boto3("print(boto3.client('ec2').describe_instances(InstanceIds=['" + id +
+                         "'])['Reservations'][0]['Instances'][0]['State']['Name'])"),
+            "running");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("detach-from-auto-scaling", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op) << again->plan.ToJson().dump(2);
+  for (const auto& op : OperationsSince(mark)) {
+    EXPECT_FALSE(op == "DetachInstances" || op == "DeregisterTargets") << op;
+  }
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_TRUE(rolled->execution.ok()) << rolled->execution.error->message;
+  ASSERT_EQ(rolled->plan.calls.size(), 2u) << rolled->plan.ToJson().dump(2);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "autoscaling:AttachInstances");
+  EXPECT_EQ(rolled->plan.calls[1].operation, "elbv2:RegisterTargets");
+  EXPECT_EQ(state(), "True 1 8080");
+
+  // Terminated since: rollback refused.
+  auto second = responder_->Apply("detach-from-auto-scaling", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_TRUE(aws_->Query("ec2", "TerminateInstances", {{"InstanceId.1", id}}));
+  auto refused = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+
+  auto malformed = responder_->PlanAction("detach-from-auto-scaling", {.target = "web-1"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(RespondMotoTest, DetachFromAutoScalingIsANoOpForAStandaloneInstance) {
+  const std::string id = RunInstance(*aws_);
+  ASSERT_FALSE(id.empty());
+  auto plan = responder_->PlanAction("detach-from-auto-scaling", {.target = id, .incident_id = kIncident});
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(plan->no_op()) << plan->ToJson().dump(2);
+  EXPECT_EQ(plan->prior_state["auto_scaling_group"], "");
+}
+
+
+// ---------------------------------------------------------------------------- open-support-case
+TEST_F(RespondMotoTest, OpenSupportCaseOncePerIncidentAndCannotBeRolledBack) {
+  auto cases = [&] {
+    return moto_->Boto3("for c in boto3.client('support', region_name='us-east-1').describe_cases("
+                        "includeResolvedCases=True)['cases']:\n  print(c['subject'])");
+  };
+  const std::string before = cases();  // other tests in this server may have made none or some
+  ASSERT_EQ(before.find(kIncident), std::string::npos) << before;
+  const ActionRequest request{.target = kIncident, .incident_id = kIncident,
+                              .options = {{"title", "compromised workload"},
+                                          {"summary", "Access key AKIA... used from an unknown network."},
+                                          {"severity", "urgent"}}};
+
+  // JSON-protocol calls are recorded by their X-Amz-Target.
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("open-support-case", request);
+  EXPECT_TRUE(Contains(OperationsSince(mark), "AWSSupport_20130415.DescribeCases"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "AWSSupport_20130415.CreateCase"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "support:CreateCase");
+  EXPECT_EQ(plan->calls[0].parameters,
+            (json{{"Subject", std::string("cloudward incident ") + kIncident + ": compromised workload"},
+                  {"CommunicationBody", "Access key AKIA... used from an unknown network."},
+                  {"SeverityCode", "urgent"}}));
+  EXPECT_EQ(cases(), before);
+  EXPECT_TRUE(Actions().empty());
+
+  auto applied = responder_->Apply("open-support-case", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  const std::string case_id = applied->execution.outputs.value("case", "");
+  EXPECT_FALSE(case_id.empty());
+  EXPECT_NE(cases().find(std::string("cloudward incident ") + kIncident + ": compromised workload"), std::string::npos);
+  // (moto moves a case's severity on at every DescribeCases, so only the plan shows it reliably.)
+  EXPECT_EQ(moto_->Boto3("c = boto3.client('support', region_name='us-east-1').describe_cases(caseIdList=['" + case_id +
+                         "'], includeResolvedCases=True)['cases'][0]\nprint(c['subject'])"),
+            std::string("cloudward incident ") + kIncident + ": compromised workload");
+
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("open-support-case", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_EQ(again->plan.prior_state["case_id"], case_id);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "AWSSupport_20130415.CreateCase"));
+  const std::string after = cases();
+  EXPECT_EQ(after.find(kIncident), after.rfind(kIncident)) << after;  // one case for the incident
+
+  auto rollback = responder_->PlanRollback(applied->action.id);
+  ASSERT_TRUE(rollback) << rollback.error().message;
+  EXPECT_FALSE(rollback->reversible);
+  EXPECT_TRUE(rollback->no_op());
+  EXPECT_NE(rollback->summary.find(case_id), std::string::npos) << rollback->summary;
+
+  auto code = [&](ActionRequest r) {
+    auto p = responder_->PlanAction("open-support-case", r);
+    EXPECT_FALSE(p);
+    return p ? ErrorCode::kInternal : p.error().code;
+  };
+  EXPECT_EQ(code({.target = kIncident, .incident_id = kIncident, .options = {{"title", "t"}}}),
+            ErrorCode::kInvalidArgument);  // no summary
+  EXPECT_EQ(code({.target = kIncident, .incident_id = kIncident,
+                  .options = {{"title", "t"}, {"summary", "s"}, {"severity", "sev1"}}}),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(code({.target = "INC-other", .incident_id = kIncident, .options = {{"title", "t"}, {"summary", "s"}}}),
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ from moto_harness import MotoServer, free_port, require_moto  # noqa: E402
 require_moto()
 
 RESPONDER, VIEWER = "resp-token-7c1e", "view-token-91ab"
+COMMANDER = "cw-test-commander-token-0123456789"
 ACCOUNT = "123456789012"
 # Under ASan everything is slower: generous but bounded waits.
 WAIT = float(os.environ.get("CW_SERVE_WAIT", "90"))
@@ -131,11 +132,13 @@ def run(binary, work, moto):
   tokens:
     - {name: oncall, token: env:CW_TEST_RESPONDER_TOKEN, role: responder}
     - {name: dashboard, sha256: %s, role: viewer}
+    - {name: commander, sha256: %s, role: responder}
   sqs_queues: [%s]
 respond:
   approvals:
     actions: [deactivate-access-key]
-""" % (hashlib.sha256(VIEWER.encode()).hexdigest(), queue))
+    separation_of_duties: true
+""" % (hashlib.sha256(VIEWER.encode()).hexdigest(), hashlib.sha256(COMMANDER.encode()).hexdigest(), queue))
 
         daemon = start_daemon("1")
         api = Api(port)
@@ -186,7 +189,10 @@ respond:
         status, body = api.call("POST", "/api/v1/actions/%s/apply" % act)
         check(status == 409, "apply before approval is refused: %s" % status)
         status, body = api.call("POST", "/api/v1/actions/%s/approve" % act)
-        check(status == 200 and body.get("status") == "approved", "approve: %s" % status)
+        check(status == 403 and "separation of duties" in body.get("error", ""),
+              "the responder who planned it cannot approve it (separation of duties): %s %s" % (status, body))
+        status, body = api.call("POST", "/api/v1/actions/%s/approve" % act, token=COMMANDER)
+        check(status == 200 and body.get("status") == "approved", "another responder approves: %s" % status)
         status, body = api.call("POST", "/api/v1/actions/%s/apply" % act)
         check(status == 200 and body.get("action", {}).get("status") == "applied", "apply: %s %s" % (status, body.get("action", {}).get("status")))
         check(key_status() == "Inactive", "the key is Inactive in AWS after apply")
