@@ -249,6 +249,24 @@ AwsStatus ec2::DeleteSecurityGroup(AwsClient& aws, const std::string& group_id) 
   return Done(aws.Query("ec2", "DeleteSecurityGroup", {{"GroupId", group_id}}));
 }
 
+AwsStatus ec2::ChangeSecurityGroupIngress(AwsClient& aws, const std::string& group_id, const IpPermission& permission,
+                                          bool authorize) {
+  QueryParams params = {{"GroupId", group_id}, {"IpPermissions.1.IpProtocol", permission.protocol}};
+  if (permission.protocol != "-1") {
+    params.emplace_back("IpPermissions.1.FromPort", std::to_string(permission.from_port));
+    params.emplace_back("IpPermissions.1.ToPort", std::to_string(permission.to_port));
+  }
+  int v4 = 0, v6 = 0;
+  for (const auto& cidr : permission.cidrs) {
+    if (cidr.find(':') == std::string::npos) {
+      params.emplace_back("IpPermissions.1.IpRanges." + std::to_string(++v4) + ".CidrIp", cidr);
+    } else {
+      params.emplace_back("IpPermissions.1.Ipv6Ranges." + std::to_string(++v6) + ".CidrIpv6", cidr);
+    }
+  }
+  return Done(aws.Query("ec2", authorize ? "AuthorizeSecurityGroupIngress" : "RevokeSecurityGroupIngress", params));
+}
+
 AwsResult<std::vector<ec2::NetworkAclRules>> ec2::DescribeNetworkAclRules(AwsClient& aws) {
   std::vector<NetworkAclRules> out;
   auto s = Ec2Pages(aws, "DescribeNetworkAcls", {}, [&](const pugi::xml_node& root) {

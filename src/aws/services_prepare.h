@@ -99,6 +99,10 @@ struct SecurityGroupRules {
 AwsResult<std::vector<SecurityGroupRules>> DescribeSecurityGroupRules(AwsClient& aws,
                                                                       const std::vector<Filter>& filters = {});
 AwsStatus DeleteSecurityGroup(AwsClient& aws, const std::string& group_id);
+// Authorizes (or revokes) one ingress permission for `permission.cidrs` (IPv4 and IPv6 ranges;
+// referenced groups are not sent).
+AwsStatus ChangeSecurityGroupIngress(AwsClient& aws, const std::string& group_id, const IpPermission& permission,
+                                     bool authorize);
 
 struct AclEntry {
   int rule_number = 0;

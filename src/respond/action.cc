@@ -68,6 +68,7 @@ const std::vector<const Action*>& Actions() {
     v.push_back(MakeRestoreObjectVersionsAction());
     v.push_back(MakeDetachFromAutoScalingAction());
     v.push_back(MakeOpenSupportCaseAction());
+    v.push_back(MakeRevokeOpenIngressAction());
     return v;
   }();
   static const std::vector<const Action*> all = [] {
@@ -129,6 +130,8 @@ ActionPermissions PermissionsOf(std::string_view kind) {
         {"autoscaling:DetachInstances", "autoscaling:AttachInstances", "elasticloadbalancing:DeregisterTargets",
          "elasticloadbalancing:RegisterTargets"}}},
       {"open-support-case", {{"support:DescribeCases"}, {"support:CreateCase"}}},
+      {"revoke-open-ingress",
+       {{"ec2:DescribeSecurityGroups"}, {"ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"}}},
       {"create-quarantine-sg",
        {{"ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
         {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteSecurityGroup"}}},

@@ -110,6 +110,7 @@ std::unique_ptr<Action> MakeRestrictUserAction();
 std::unique_ptr<Action> MakeBlockIpAction();
 std::unique_ptr<Action> MakeEnableBucketVersioningAction();
 std::unique_ptr<Action> MakeStartCloudTrailLoggingAction();
+std::unique_ptr<Action> MakeRevokeOpenIngressAction();
 std::unique_ptr<Action> MakeProtectInstanceAction();
 std::unique_ptr<Action> MakeRequireImdsv2Action();
 std::unique_ptr<Action> MakeRemoveUserFromGroupsAction();

@@ -187,6 +187,19 @@ Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& 
     CW_CHECK_PARAMS();
     return done(aws::ec2::DeleteSecurityGroup(aws, group));
   }
+  if (op == "ec2:RevokeSecurityGroupIngress" || op == "ec2:AuthorizeSecurityGroupIngress") {
+    aws::ec2::IpPermission permission;
+    auto group = p.String("GroupId");
+    permission.protocol = p.String("IpProtocol");
+    permission.cidrs = p.Strings("Cidrs");
+    if (permission.protocol != "-1") {
+      permission.from_port = p.Int("FromPort");
+      permission.to_port = p.Int("ToPort");
+    }
+    CW_CHECK_PARAMS();
+    if (permission.cidrs.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": Cidrs is empty");
+    return done(aws::ec2::ChangeSecurityGroupIngress(aws, group, permission, op == "ec2:AuthorizeSecurityGroupIngress"));
+  }
   if (op == "iam:PutRolePolicy" || op == "iam:PutUserPolicy") {
     bool role = op == "iam:PutRolePolicy";
     auto name = p.String(role ? "RoleName" : "UserName"), policy = p.String("PolicyName");

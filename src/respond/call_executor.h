@@ -14,6 +14,8 @@
 //   s3:PutBucketEncryption              {"Bucket", "SSEAlgorithm": "AES256"|"aws:kms"}
 //   s3:PutBucketTagging                 {"Bucket", "Tags": {...}}
 //   ec2:DeleteSecurityGroup             {"GroupId"}
+//   ec2:RevokeSecurityGroupIngress      {"GroupId", "IpProtocol", "FromPort", "ToPort", "Cidrs": [...]}
+//   ec2:AuthorizeSecurityGroupIngress   (the same; ports omitted for IpProtocol "-1")
 //   s3:PutBucketVersioning              {"Bucket", "Status": "Enabled"|"Suspended"}
 //   iam:PutRolePolicy, iam:PutUserPolicy       {"RoleName"|"UserName", "PolicyName", "PolicyDocument"}
 //   iam:DeleteRolePolicy, iam:DeleteUserPolicy {"RoleName"|"UserName", "PolicyName"}

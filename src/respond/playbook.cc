@@ -22,7 +22,8 @@ using nlohmann::json;
 constexpr std::string_view kPhases[] = {"evidence", "contain", "eradicate", "recover", "notify", "manual"};
 constexpr std::string_view kSelectors[] = {"incident.access_keys", "incident.long_term_keys", "incident.source_ips",
                                            "incident.instances",   "incident.buckets",        "incident.roles",
-                                           "incident.users",       "incident.principals",     "all"};
+                                           "incident.users",       "incident.principals",     "incident.security_groups",
+                                           "all"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -370,6 +371,13 @@ std::vector<std::string> SelectTargets(std::string_view selector, const store::I
     for (const auto& r : incident.resources) {
       std::string id = r.starts_with("arn:") ? r.substr(r.rfind('/') + 1) : r;
       if (ValidInstanceId(id) && (!r.starts_with("arn:") || r.find(":instance/") != std::string::npos)) out.insert(id);
+    }
+  } else if (selector == "incident.security_groups") {
+    for (const auto& r : incident.resources) {
+      std::string id = r.starts_with("arn:") ? r.substr(r.rfind('/') + 1) : r;
+      if (id.starts_with("sg-") && (!r.starts_with("arn:") || r.find(":security-group/") != std::string::npos)) {
+        out.insert(id);
+      }
     }
   } else if (selector == "incident.buckets") {
     for (const auto& r : incident.resources) {

@@ -25,7 +25,8 @@
 //
 // Target selectors (from the incident): incident.access_keys, incident.long_term_keys (AKIA),
 // incident.source_ips (public addresses only), incident.instances, incident.buckets,
-// incident.roles, incident.users, incident.principals (roles and users); `all` passes the target
+// incident.security_groups, incident.roles, incident.users, incident.principals (roles and
+// users); `all` passes the target
 // "all" to actions that take it (start-cloudtrail-logging: every trail of the region).
 //
 // Plan reads AWS only (each action's MakePlan); Run applies the steps in order through the

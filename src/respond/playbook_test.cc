@@ -111,7 +111,8 @@ store::Incident SampleIncident() {
   inc.access_keys = {"AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE"};
   inc.source_ips = {"10.0.0.5", "185.220.101.47", "AWS Internal", "2001:db8::1", "fd00::1"};
   inc.resources = {"i-0123456789abcdef0", "arn:aws:ec2:us-east-1:123456789012:instance/i-0fedcba987654321f",
-                   "arn:aws:s3:::payroll-exports/2026/01.csv", "arn:aws:s3:::logs-bucket", "sg-0123"};
+                   "arn:aws:s3:::payroll-exports/2026/01.csv", "arn:aws:s3:::logs-bucket", "sg-0123",
+                   "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0abc1234", "arn:aws:ec2:us-east-1:1:volume/vol-1"};
   inc.techniques = {"T1078.004", "T1530"};
   inc.tactics = {"initial-access", "exfiltration"};
   inc.rules = {{"6f2c-...", "AWS Access Key Used From Unusual Address", Level::kHigh, 3}};
@@ -126,6 +127,7 @@ TEST(Playbook, SelectorsPickContainableTargets) {
   EXPECT_EQ(SelectTargets("incident.source_ips", inc), (V{"185.220.101.47", "2001:db8::1"}));
   EXPECT_EQ(SelectTargets("incident.instances", inc), (V{"i-0123456789abcdef0", "i-0fedcba987654321f"}));
   EXPECT_EQ(SelectTargets("incident.buckets", inc), (V{"logs-bucket", "payroll-exports"}));
+  EXPECT_EQ(SelectTargets("incident.security_groups", inc), (V{"sg-0123", "sg-0abc1234"}));
   EXPECT_EQ(SelectTargets("incident.users", inc), (V{"alice"}));
   EXPECT_EQ(SelectTargets("incident.roles", inc), (V{"web"}));
   EXPECT_EQ(SelectTargets("incident.principals", inc).size(), 2u);

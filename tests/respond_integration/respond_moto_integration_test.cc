@@ -1695,5 +1695,70 @@ TEST_F(RespondMotoTest, OpenSupportCaseOncePerIncidentAndCannotBeRolledBack) {
             ErrorCode::kInvalidArgument);
 }
 
+// ---------------------------------------------------------------------- revoke-open-ingress
+TEST_F(RespondMotoTest, RevokeOpenIngressClosesWorldRangesKeepsTheRestAndReopensOnRollback) {
+  const std::string group = moto_->Boto3(
+      "ec2 = boto3.client('ec2')\n"
+      "vpc = ec2.create_vpc(CidrBlock='10.43.0.0/16')['Vpc']['VpcId']\n"
+      "g = ec2.create_security_group(VpcId=vpc, GroupName='web', Description='web')['GroupId']\n"
+      "ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[\n"
+      "  {'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}, {'CidrIp': '10.0.0.0/8'}],\n"
+      "   'Ipv6Ranges': [{'CidrIpv6': '::/0'}]},\n"
+      "  {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]},\n"
+      "  {'IpProtocol': 'tcp', 'FromPort': 5432, 'ToPort': 5432, 'IpRanges': [{'CidrIp': '10.0.0.0/8'}]}])\n"
+      "print(g)");
+  ASSERT_TRUE(group.starts_with("sg-")) << group;
+  // Sorted "port:cidr" pairs of the group's ingress, as boto3 sees them.
+  auto rules = [&] {
+    return moto_->Boto3(
+        "g = boto3.client('ec2').describe_security_groups(GroupIds=['" + group + "'])['SecurityGroups'][0]\n"
+        "print(' '.join(sorted('%s:%s' % (p.get('FromPort'), r.get('CidrIp') or r.get('CidrIpv6'))\n"
+        "  for p in g['IpPermissions'] for r in p.get('IpRanges', []) + p.get('Ipv6Ranges', []))))");
+  };
+  const std::string before = rules();
+  ASSERT_EQ(before, "22:0.0.0.0/0 22:10.0.0.0/8 22:::/0 443:0.0.0.0/0 5432:10.0.0.0/8");
+
+  const ActionRequest request{.target = group, .incident_id = kIncident, .options = {{"keep", "80,443"}}};
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("revoke-open-ingress", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->calls.size(), 1u) << plan->ToJson().dump(2);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:RevokeSecurityGroupIngress");
+  EXPECT_EQ(plan->calls[0].parameters["Cidrs"], (json{"0.0.0.0/0", "::/0"}));
+  EXPECT_EQ(plan->calls[0].parameters["FromPort"], 22);
+  EXPECT_NE(plan->ToJson().dump().find("kept open to the internet (option keep): tcp/443"), std::string::npos);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "RevokeSecurityGroupIngress"));
+  EXPECT_EQ(rules(), before) << "planning changes nothing";
+
+  auto applied = responder_->Apply("revoke-open-ingress", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(rules(), "22:10.0.0.0/8 443:0.0.0.0/0 5432:10.0.0.0/8") << "only the world ranges of tcp/22 are gone";
+  auto again = responder_->Apply("revoke-open-ingress", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_TRUE(rolled->execution.ok()) << rolled->execution.error->message;
+  EXPECT_EQ(rules(), before) << "rollback reopens exactly what was closed";
+
+  // Without keep, 443 closes too; bad input is refused before any AWS call.
+  auto all = responder_->PlanAction("revoke-open-ingress", {.target = group, .incident_id = kIncident});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->calls.size(), 2u);
+  EXPECT_EQ(responder_->PlanAction("revoke-open-ingress", {.target = "sg-nothex!", .incident_id = kIncident}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(responder_->PlanAction("revoke-open-ingress", {.target = group, .incident_id = kIncident,
+                                                            .options = {{"keep", "80,https"}}})
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(responder_->PlanAction("revoke-open-ingress", {.target = "sg-0123456789abcdef0", .incident_id = kIncident})
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace cloudward::respond
