@@ -10,6 +10,7 @@
 // status change, 4 store unavailable, unknown id or concurrent update.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -99,6 +100,9 @@ int RunList(const IncidentsOptions& opt) {
     std::puts("no incidents");
     return kExitOk;
   }
+  // The table is a triage queue: most severe first, then most recently active (the store's order).
+  std::stable_sort(incidents->begin(), incidents->end(),
+                   [](const store::Incident& a, const store::Incident& b) { return a.severity > b.severity; });
   fmt::print("{:<18} {:<9} {:<11} {:>8}  {:<20} {:<20} {:<12} {}\n", "ID", "SEVERITY", "STATUS", "FINDINGS",
              "FIRST SEEN", "LAST SEEN", "ASSIGNEE", "TITLE");
   for (const auto& inc : *incidents) {
@@ -269,7 +273,7 @@ void SetUp(CLI::App& app, int* exit_code) {
         ->check(CLI::IsMember({"table", "json"}));
   };
 
-  auto* list = cmd->add_subcommand("list", "List incidents, most recently active first");
+  auto* list = cmd->add_subcommand("list", "List incidents: the table most severe first, then most recently active; JSON most recently active first");
   add_store(list);
   add_format(list);
   list->add_option("--status", opt->status, "Only this status (or 'active': all but closed)");
