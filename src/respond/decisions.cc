@@ -49,6 +49,7 @@ bool ValidEc2Id(std::string_view id, std::string_view prefix) {
 bool ValidInstanceId(std::string_view id) { return ValidEc2Id(id, "i-"); }
 bool ValidSnapshotId(std::string_view id) { return ValidEc2Id(id, "snap-"); }
 bool ValidImageId(std::string_view id) { return ValidEc2Id(id, "ami-"); }
+bool ValidSecurityGroupId(std::string_view id) { return ValidEc2Id(id, "sg-"); }
 
 bool ValidBucketName(std::string_view name) {
   if (name.size() < 3 || name.size() > 63) return false;

@@ -25,6 +25,8 @@ bool ValidInstanceId(std::string_view id);
 // "snap-" or "ami-" and 8 or 17 hex digits.
 bool ValidSnapshotId(std::string_view id);
 bool ValidImageId(std::string_view id);
+// "sg-" and 8 or 17 hex digits.
+bool ValidSecurityGroupId(std::string_view id);
 // S3 bucket naming rules: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit.
 bool ValidBucketName(std::string_view name);
 

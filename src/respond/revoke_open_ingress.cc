@@ -6,7 +6,6 @@
 // Prior state: the world ranges removed, per permission. Rollback authorizes again those that are
 // missing (authorizing cannot clobber a later change); kConflict when the group is gone.
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -15,16 +14,12 @@
 #include "aws/services_prepare.h"
 #include "core/text.h"
 #include "respond/action.h"
+#include "respond/decisions.h"
 
 namespace cloudward::respond {
 namespace {
 
 using nlohmann::json;
-
-bool ValidGroupId(std::string_view id) {
-  if (!id.starts_with("sg-") || (id.size() != 11 && id.size() != 20)) return false;
-  return std::all_of(id.begin() + 3, id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
 
 bool World(std::string_view cidr) { return cidr == "0.0.0.0/0" || cidr == "::/0"; }
 
@@ -108,7 +103,7 @@ class RevokeOpenIngressAction final : public Action {
 
   Result<Plan> MakePlan(aws::AwsClient& aws, const ActionRequest& request) const override {
     const std::string& id = request.target;
-    if (!ValidGroupId(id)) return Fail(ErrorCode::kInvalidArgument, "'" + id + "' is not a security group id (sg-...)");
+    if (!ValidSecurityGroupId(id)) return Fail(ErrorCode::kInvalidArgument, "'" + id + "' is not a security group id (sg-...)");
     auto keep = KeptPorts(request.options);
     if (!keep) {
       return Fail(ErrorCode::kInvalidArgument, "option keep must be a comma-separated list of ports, e.g. keep=80,443");
