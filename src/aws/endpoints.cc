@@ -5,7 +5,7 @@
 namespace cloudward::aws {
 namespace {
 
-constexpr std::array<ServiceInfo, 25> kServices = {{
+constexpr std::array<ServiceInfo, 26> kServices = {{
     {"ec2", "ec2", "ec2", "EC2", Protocol::kEc2Query, "2016-11-15", "", ""},
     {"iam", "iam", "iam", "IAM", Protocol::kQuery, "2010-05-08", "", ""},
     {"sts", "sts", "sts", "STS", Protocol::kQuery, "2011-06-15", "", ""},
@@ -15,6 +15,7 @@ constexpr std::array<ServiceInfo, 25> kServices = {{
     {"elbv2", "elasticloadbalancing", "elasticloadbalancing", "Elastic Load Balancing v2", Protocol::kQuery, "2015-12-01", "", ""},
     {"cloudformation", "cloudformation", "cloudformation", "CloudFormation", Protocol::kQuery, "2010-05-15", "", ""},
     {"s3", "s3", "s3", "S3", Protocol::kRestXml, "2006-03-01", "", ""},
+    {"s3-control", "s3-control", "s3", "S3 Control", Protocol::kRestXml, "2018-08-20", "", ""},
     {"sqs", "sqs", "sqs", "SQS", Protocol::kJson, "2012-11-05", "1.0", "AmazonSQS"},
     {"ssm", "ssm", "ssm", "SSM", Protocol::kJson, "2014-11-06", "1.1", "AmazonSSM"},
     {"cloudtrail", "cloudtrail", "cloudtrail", "CloudTrail", Protocol::kJson, "2013-11-01", "1.1", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"},

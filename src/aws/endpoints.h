@@ -35,7 +35,7 @@ struct ServiceInfo {
   std::string_view target_prefix;    // JSON protocols: X-Amz-Target prefix
 };
 
-// nullptr for an unknown key. Keys are lower-case: ec2 iam sts s3 sqs sns rds autoscaling
+// nullptr for an unknown key. Keys are lower-case: ec2 iam sts s3 s3-control sqs sns rds autoscaling
 // elbv2 ssm cloudtrail support events secretsmanager dynamodb kms organizations logs config
 // guardduty securityhub backup lambda access-analyzer.
 const ServiceInfo* FindService(std::string_view key);

@@ -1,7 +1,10 @@
 #include "aws/services_prepare.h"
 
+#include <optional>
+
 #include "aws/service_helpers.h"
 #include "core/text.h"
+#include "core/time.h"
 
 namespace cloudward::aws {
 namespace {
@@ -464,6 +467,52 @@ AwsStatus s3::DeleteBucket(AwsClient& aws, const std::string& bucket) {
   return Done(aws.Rest({.service = "s3", .method = "DELETE", .bucket = bucket, .operation = "s3:DeleteBucket"}));
 }
 
+// -------------------------------------------------------------------------------- S3 Control
+AwsResult<s3::PublicAccessBlock> s3control::GetPublicAccessBlock(AwsClient& aws, const std::string& account_id) {
+  const char* op = "s3control:GetPublicAccessBlock";
+  if (account_id.size() != 12 || account_id.find_first_not_of("0123456789") != std::string::npos) {
+    return AwsFail(AwsError{.code = ErrorCode::kInvalidArgument,
+                            .message = "'" + account_id + "' is not a 12-digit account id", .operation = op});
+  }
+  auto endpoint = aws.EndpointFor("s3-control");
+  if (!endpoint) return AwsFail(endpoint.error());
+  // AWS's own endpoint carries the account as a host label; a client for that host is made here
+  // (sharing the credentials and transport) because the endpoint table knows no account.
+  std::optional<AwsClient> prefixed;
+  AwsClient* client = &aws;
+  if (!endpoint->custom) {
+    ClientConfig config = aws.config();
+    EndpointOverrides overrides = config.endpoints.value_or(EndpointOverrides{});
+    std::string url = endpoint->url;
+    size_t host = url.find("://");
+    host = host == std::string::npos ? 0 : host + 3;
+    overrides.by_key["s3-control"] = url.substr(0, host) + account_id + "." + url.substr(host);
+    config.endpoints = std::move(overrides);
+    prefixed.emplace(std::move(config));
+    client = &*prefixed;
+  }
+  // S3 Control is signed like S3: the payload hash travels in x-amz-content-sha256.
+  auto r = client->Rest({.service = "s3-control", .path = "/v20180820/configuration/publicAccessBlock",
+                         .headers = {{"x-amz-account-id", account_id},
+                                     {"x-amz-content-sha256",
+                                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+                         .operation = op});
+  if (!r) {
+    AwsError e = r.error();
+    if (e.aws_code == "NoSuchPublicAccessBlockConfiguration") e.code = ErrorCode::kNotFound;
+    return AwsFail(std::move(e));
+  }
+  auto doc = ParseXml(*r, op);
+  if (!doc) return AwsFail(doc.error());
+  // The configuration is the payload; some servers wrap it in GetPublicAccessBlockOutput.
+  pugi::xml_node root = doc->document_element();
+  if (std::string_view(root.name()) != "PublicAccessBlockConfiguration") root = root.child("PublicAccessBlockConfiguration");
+  if (!root) return AwsFail(Malformed(op, "no PublicAccessBlockConfiguration in response", r->request_id));
+  auto flag = [&](const char* name) { return Text(root, name) == "true"; };
+  return s3::PublicAccessBlock{flag("BlockPublicAcls"), flag("IgnorePublicAcls"), flag("BlockPublicPolicy"),
+                               flag("RestrictPublicBuckets")};
+}
+
 // ---------------------------------------------------------------------------------------- IAM
 AwsResult<std::map<std::string, int64_t>> iam::GetAccountSummary(AwsClient& aws) {
   auto r = aws.Query("iam", "GetAccountSummary");
@@ -546,6 +595,65 @@ AwsResult<size_t> iam::CountMfaDevices(AwsClient& aws, const std::string& user_n
   });
   if (!s) return AwsFail(s.error());
   return n;
+}
+
+AwsResult<iam::AccessKeyLastUsed> iam::GetAccessKeyLastUsed(AwsClient& aws, const std::string& access_key_id) {
+  auto r = aws.Query("iam", "GetAccessKeyLastUsed", {{"AccessKeyId", access_key_id}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node used = r->Result().child("AccessKeyLastUsed");
+  if (!used) return AwsFail(Malformed("iam:GetAccessKeyLastUsed", "no AccessKeyLastUsed in response", r->request_id));
+  return AccessKeyLastUsed{Text(used, "LastUsedDate"), Text(used, "ServiceName"), Text(used, "Region")};
+}
+
+// ------------------------------------------------------------------------------ Organizations
+AwsResult<std::vector<organizations::Account>> organizations::ListAccounts(AwsClient& aws) {
+  std::vector<Account> out;
+  auto s = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    json body = json::object();
+    if (!token.empty()) body["NextToken"] = token;
+    auto r = aws.Json("organizations", "ListAccounts", body);
+    if (!r) return AwsFail(r.error());
+    for (const auto& a : JsonArray(r->body, "Accounts")) {
+      if (a.is_object()) out.push_back({JsonStr(a, "Id"), JsonStr(a, "Name"), JsonStr(a, "Arn"), JsonStr(a, "Status")});
+    }
+    return JsonStr(r->body, "NextToken");
+  });
+  if (!s) return AwsFail(s.error());
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------- SSM
+AwsResult<std::vector<ssm::ComplianceSummary>> ssm::ListResourceComplianceSummaries(AwsClient& aws,
+                                                                                   const std::string& type) {
+  std::vector<ComplianceSummary> out;
+  auto s = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    json body = {{"Filters", {{{"Key", "ComplianceType"}, {"Values", {type}}, {"Type", "EQUAL"}}}}};
+    if (!token.empty()) body["NextToken"] = token;
+    auto r = aws.Json("ssm", "ListResourceComplianceSummaries", body);
+    if (!r) return AwsFail(r.error());
+    for (const auto& item : JsonArray(r->body, "ResourceComplianceSummaryItems")) {
+      if (!item.is_object()) continue;
+      ComplianceSummary c{.resource_id = JsonStr(item, "ResourceId"), .resource_type = JsonStr(item, "ResourceType"),
+                          .status = JsonStr(item, "Status"), .overall_severity = JsonStr(item, "OverallSeverity")};
+      auto count = [&](const char* summary, const char* field) {
+        auto it = item.find(summary);
+        if (it == item.end() || !it->is_object()) return 0;
+        auto n = it->find(field);
+        return n != it->end() && n->is_number_integer() ? n->get<int>() : 0;
+      };
+      c.compliant_count = count("CompliantSummary", "CompliantCount");
+      c.non_compliant_count = count("NonCompliantSummary", "NonCompliantCount");
+      if (auto e = item.find("ExecutionSummary"); e != item.end() && e->is_object()) {
+        auto t = e->find("ExecutionTime");
+        if (t != e->end() && t->is_string()) c.execution_time = t->get<std::string>();
+        if (t != e->end() && t->is_number()) c.execution_time = FormatIsoTime(static_cast<int64_t>(t->get<double>() * 1000));
+      }
+      out.push_back(std::move(c));
+    }
+    return JsonStr(r->body, "NextToken");
+  });
+  if (!s) return AwsFail(s.error());
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------- RDS

@@ -197,6 +197,15 @@ AwsStatus PutBucketTagging(AwsClient& aws, const std::string& bucket, const Tags
 AwsStatus DeleteBucket(AwsClient& aws, const std::string& bucket);  // the bucket must be empty
 }  // namespace s3
 
+namespace s3control {
+// The account-level Block Public Access settings (S3 Control GetPublicAccessBlock, IAM action
+// s3:GetAccountPublicAccessBlock); kNotFound (NoSuchPublicAccessBlockConfiguration) when the
+// account has none. S3 Control addresses the account in the host name
+// ({account}.s3-control.{region}.amazonaws.com); an overridden endpoint (AWS_ENDPOINT_URL_S3_CONTROL
+// or AWS_ENDPOINT_URL) is used as given, the account then travels only in x-amz-account-id.
+AwsResult<s3::PublicAccessBlock> GetPublicAccessBlock(AwsClient& aws, const std::string& account_id);
+}  // namespace s3control
+
 namespace iam {
 // GetAccountSummary's SummaryMap ("AccountMFAEnabled", "AccountAccessKeysPresent", ...).
 AwsResult<std::map<std::string, int64_t>> GetAccountSummary(AwsClient& aws);
@@ -243,7 +252,39 @@ AwsResult<AuthorizationDetails> GetAccountAuthorizationDetails(AwsClient& aws);
 // False when the user has no console password (NoSuchEntity).
 AwsResult<bool> HasLoginProfile(AwsClient& aws, const std::string& user_name);
 AwsResult<size_t> CountMfaDevices(AwsClient& aws, const std::string& user_name);
+struct AccessKeyLastUsed {
+  std::string last_used_date;  // ISO 8601; "" when the key was never used
+  std::string service_name;    // "N/A" when never used
+  std::string region;
+};
+AwsResult<AccessKeyLastUsed> GetAccessKeyLastUsed(AwsClient& aws, const std::string& access_key_id);
 }  // namespace iam
+
+namespace organizations {
+struct Account {
+  std::string id;
+  std::string name;
+  std::string arn;
+  std::string status;  // ACTIVE | SUSPENDED | PENDING_CLOSURE
+};
+// Every account of the organization, the management account included (every page of ListAccounts).
+AwsResult<std::vector<Account>> ListAccounts(AwsClient& aws);
+}  // namespace organizations
+
+namespace ssm {
+// One managed node's summary for a compliance type (ListResourceComplianceSummaries).
+struct ComplianceSummary {
+  std::string resource_id;    // i-... for EC2 instances, mi-... for hybrid nodes
+  std::string resource_type;  // "ManagedInstance"
+  std::string status;         // COMPLIANT | NON_COMPLIANT
+  std::string overall_severity;  // CRITICAL | HIGH | MEDIUM | LOW | INFORMATIONAL | UNSPECIFIED
+  int compliant_count = 0;
+  int non_compliant_count = 0;
+  std::string execution_time;  // when the node was last scanned, as sent
+};
+// Summaries filtered to ComplianceType `type` ("Patch").
+AwsResult<std::vector<ComplianceSummary>> ListResourceComplianceSummaries(AwsClient& aws, const std::string& type);
+}  // namespace ssm
 
 namespace rds {
 struct DbInstance {

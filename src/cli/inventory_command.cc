@@ -94,6 +94,9 @@ int Run(const InventoryOptions& o) {
   SystemClock clock;
   std::vector<std::optional<prepare::Inventory>> parts(targets->size());
   std::vector<Error> errors(targets->size());
+  for (size_t i = 0; i < targets->size(); ++i) {
+    if ((*targets)[i].refused) errors[i] = *(*targets)[i].refused;
+  }
   ForEachTarget(*targets, ProgressLine(o.scan, "inventory"),
                 [&](ScanTarget& t, size_t i, const std::function<void(const std::string&)>& progress) {
     auto regions = prepare::ResolveRegions(*t.aws.clients, t.regions.empty() ? o.scan.regions : t.regions);

@@ -2,10 +2,12 @@
 // Lambda, load balancers) in every enabled region, with suppressions by tag and configuration.
 //
 //   cloudward posture [--regions R,...] [--format table|json|ocsf|asff] [--all] [--at TIME] [--config FILE]
+//   cloudward posture --organization [--organization-role NAME]   # every account of the organization
 //   cloudward posture --list-checks
 //
 // Exit codes: 0 every check passed (or failed only where suppressed), 1 some check failed, 2 bad
-// flags or configuration (file:line:column: reason), 4 AWS could not be read at all.
+// flags or configuration (file:line:column: reason), 4 AWS (or one of the accounts) could not be
+// read at all.
 #include <fmt/core.h>
 
 #include <cstdio>
@@ -76,6 +78,9 @@ int Run(const PostureOptions& o) {
     Error error;
   };
   std::vector<Outcome> outcomes(targets->size());
+  for (size_t i = 0; i < targets->size(); ++i) {
+    if ((*targets)[i].refused) outcomes[i].error = *(*targets)[i].refused;
+  }
   ForEachTarget(*targets, ProgressLine(o.scan, "posture"),
                 [&](ScanTarget& t, size_t i, const std::function<void(const std::string&)>& progress) {
     auto regions = prepare::ResolveRegions(*t.aws.clients, t.regions.empty() ? o.scan.regions : t.regions);
@@ -97,11 +102,16 @@ int Run(const PostureOptions& o) {
   int exit_code = kExitOk;
   nlohmann::json combined = nlohmann::json::array();
   std::string table;
-  for (const auto& out : outcomes) {
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const auto& out = outcomes[i];
     if (!out.report) {
       fmt::print(stderr, "posture: {}\n", out.error.message);
       exit_code = out.error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
-      if (targets->size() > 1) combined.push_back({{"error", out.error.message}});
+      if (targets->size() > 1) {
+        nlohmann::json failed = {{"error", out.error.message}};
+        if (!(*targets)[i].account_id.empty()) failed["account"] = (*targets)[i].account_id;
+        combined.push_back(std::move(failed));
+      }
       continue;
     }
     const prepare::PostureReport& report = *out.report;

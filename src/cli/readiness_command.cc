@@ -7,6 +7,7 @@
 //
 //   cloudward readiness [--regions R,...] [--format table|json|html] [--config FILE]
 //   cloudward readiness --fix [--apply] [--store URL] [--as WHO]
+//   cloudward readiness --playbooks DIR [--no-bundled-playbooks]   # whose playbooks cover the scenarios
 //
 // The applied fixes are journaled on a per-account record incident "PREP-<account>" (closed; it
 // only holds the journal). Exit codes: 0 every check passed or could not be judged, 1 some check
@@ -37,6 +38,8 @@ struct ReadinessOptions {
   bool apply = false;
   std::string store_url;
   std::string as;
+  std::vector<std::string> playbook_dirs;  // --playbooks
+  bool no_bundled_playbooks = false;
 };
 
 std::string Operator(const ReadinessOptions& o) {
@@ -155,11 +158,15 @@ int Run(const ReadinessOptions& o) {
     return targets.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   SystemClock clock;
+  const prepare::PlaybookFacts playbooks = prepare::CollectPlaybooks(o.playbook_dirs, !o.no_bundled_playbooks);
   struct Outcome {
     std::optional<prepare::ReadinessReport> report;
     Error error;
   };
   std::vector<Outcome> outcomes(targets->size());
+  for (size_t i = 0; i < targets->size(); ++i) {
+    if ((*targets)[i].refused) outcomes[i].error = *(*targets)[i].refused;
+  }
   ForEachTarget(*targets, ProgressLine(o.scan, "readiness"),
                 [&](ScanTarget& t, size_t i, const std::function<void(const std::string&)>& progress) {
     auto regions = prepare::ResolveRegions(*t.aws.clients, t.regions.empty() ? o.scan.regions : t.regions);
@@ -173,6 +180,7 @@ int Run(const ReadinessOptions& o) {
                            t.label + ": cannot identify the account (sts:GetCallerIdentity failed); check credentials"};
       return;
     }
+    facts.playbooks = playbooks;
     outcomes[i].report = prepare::EvaluateReadiness(facts, *config, clock.NowMs());
   });
   EndProgress(o.scan);
@@ -185,7 +193,9 @@ int Run(const ReadinessOptions& o) {
     if (!out.report) {
       fmt::print(stderr, "readiness: {}\n", out.error.message);
       exit_code = out.error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
-      accounts.push_back({{"error", out.error.message}});
+      json failed = {{"error", out.error.message}};
+      if (!(*targets)[i].account_id.empty()) failed["account"] = (*targets)[i].account_id;
+      accounts.push_back(std::move(failed));
       continue;
     }
     const prepare::ReadinessReport& report = *out.report;
@@ -233,6 +243,13 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->add_option("--store", opts->store_url, "Store URL for --apply: sqlite://PATH, PATH or postgresql://... "
                                               "(default: $CLOUDWARD_STORE, else the default store)");
   cmd->add_option("--as", opts->as, "Operator name journaled with --apply (default: $USER)");
+  cmd->add_option("--playbooks", opts->playbook_dirs,
+                  "The team's playbooks besides the bundled ones: a YAML file or folder (repeatable), as given to "
+                  "serve and playbook")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("--no-bundled-playbooks", opts->no_bundled_playbooks,
+                "Judge only the --playbooks given: does the team's own set cover every incident scenario?");
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
 

@@ -221,12 +221,16 @@ struct PostureConfig {
 };
 
 // ---- accounts ----
+// One account, or (organization: true) every active member of the caller's AWS Organization,
+// each reached through the role `role_name`.
 struct AccountConfig {
   std::string id;
   std::string name;
   std::string role_arn;
   std::vector<std::string> regions;
   Secret external_id;
+  bool organization = false;
+  std::string role_name;  // organization entries; "" = OrganizationAccountAccessRole
   SourceLocation where;
 };
 

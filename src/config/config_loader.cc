@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -772,7 +773,7 @@ void ReadAccounts(Walker& w, const YAML::Node& n, std::vector<AccountConfig>* ou
   w.Items(n, "accounts", [&](const YAML::Node& item, const std::string& ip) {
     AccountConfig a;
     a.where = w.Loc(item);
-    if (!w.Fields(item, ip, {"id", "name", "role_arn", "regions", "external_id"},
+    if (!w.Fields(item, ip, {"id", "name", "role_arn", "regions", "external_id", "organization", "role_name"},
                   [&](const std::string& k, const YAML::Node& v, const std::string& p) {
       if (k == "id") {
         if (w.Str(v, p, &a.id) &&
@@ -786,9 +787,25 @@ void ReadAccounts(Walker& w, const YAML::Node& n, std::vector<AccountConfig>* ou
       }
       if (k == "regions") w.StrList(v, p, &a.regions);
       if (k == "external_id") w.SecretField(v, p, &a.external_id, false);
+      if (k == "organization") w.Bool(v, p, &a.organization);
+      if (k == "role_name") {
+        if (w.Str(v, p, &a.role_name) &&
+            (a.role_name.empty() || a.role_name.size() > 64 ||
+             !std::all_of(a.role_name.begin(), a.role_name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+             })))
+          w.Add(v, p + ": expected an IAM role name such as OrganizationAccountAccessRole");
+      }
     }))
       return;
-    w.Require(item, ip, {"id"});
+    if (a.organization) {
+      // Every member account: no single id or role ARN.
+      if (!a.id.empty() || !a.role_arn.empty())
+        w.Add(item, ip + ": an organization entry names its accounts itself; give role_name, not id or role_arn");
+    } else {
+      w.Require(item, ip, {"id"});
+      if (!a.role_name.empty()) w.Add(item, ip + ".role_name: only with organization: true (else give role_arn)");
+    }
     out->push_back(std::move(a));
   });
 }

@@ -99,6 +99,34 @@ TEST(ConfigLoader, CollectsEveryProblemWithTypesNamed) {
   EXPECT_TRUE(HasProblem(r, 10, "12-digit")) << Dump(r);
 }
 
+TEST(ConfigLoader, OrganizationAccounts) {
+  LoadResult ok = LoadConfigText(
+      "accounts:\n"
+      "  - organization: true\n"
+      "    role_name: SecurityAudit\n"
+      "    regions: [eu-west-1]\n"
+      "  - organization: true\n",
+      "org.yaml");
+  ASSERT_TRUE(ok.ok()) << Dump(ok);
+  ASSERT_EQ(ok.config.accounts.size(), 2u);
+  EXPECT_TRUE(ok.config.accounts[0].organization);
+  EXPECT_EQ(ok.config.accounts[0].role_name, "SecurityAudit");
+  EXPECT_EQ(ok.config.accounts[1].role_name, "");  // the default role, chosen by the scan
+  LoadResult bad = LoadConfigText(
+      "accounts:\n"
+      "  - organization: true\n"
+      "    role_arn: arn:aws:iam::111111111111:role/x\n"
+      "  - organization: yes please\n"
+      "    role_name: a/b\n"
+      "  - id: '111111111111'\n"
+      "    role_name: Audit\n",
+      "org.yaml");
+  EXPECT_TRUE(HasProblem(bad, 2, "an organization entry names its accounts itself")) << Dump(bad);
+  EXPECT_TRUE(HasProblem(bad, 4, "expected a boolean")) << Dump(bad);
+  EXPECT_TRUE(HasProblem(bad, 5, "expected an IAM role name")) << Dump(bad);
+  EXPECT_TRUE(HasProblem(bad, 6, "only with organization: true")) << Dump(bad);
+}
+
 TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {
   LoadResult r = LoadConfigText("store:\n  url: [unclosed\nalerts: {}\n", "bad.yaml");
   ASSERT_EQ(r.problems.size(), 1u);

@@ -36,6 +36,10 @@ const std::vector<CheckDefinition>& PostureChecks() {
       {"s3.acl-public", Level::kHigh, "S3 bucket ACL grants nothing to AllUsers or AuthenticatedUsers",
        "Remove the AllUsers/AuthenticatedUsers grants (s3api put-bucket-acl --acl private) and set "
        "Object Ownership to BucketOwnerEnforced, or `cloudward respond apply remove-public-bucket-access BUCKET`"},
+      {"s3.account-public-access-block", Level::kHigh, "The account has all four S3 Block Public Access settings on",
+       "Turn them on for the whole account: s3control put-public-access-block --account-id ACCOUNT "
+       "--public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,"
+       "RestrictPublicBuckets=true (first move any bucket that must stay public behind CloudFront)"},
       {"s3.encryption", Level::kMedium, "S3 bucket has default encryption",
        "Set default encryption (SSE-S3 or SSE-KMS) with s3api put-bucket-encryption"},
       {"s3.versioning", Level::kMedium, "S3 bucket keeps object versions",
@@ -51,6 +55,10 @@ const std::vector<CheckDefinition>& PostureChecks() {
        "EC2 instance with a public address has no admin port (22, 3389) open to the internet",
        "Remove the 0.0.0.0/0 and ::/0 rules for ports 22 and 3389 from the instance's security groups; use SSM "
        "Session Manager or a bastion restricted to known addresses"},
+      {"ec2.patch-compliance", Level::kHigh, "EC2 instance managed by SSM has every approved patch installed",
+       "Install the missing patches: ssm send-command --document-name AWS-RunPatchBaseline --parameters "
+       "Operation=Install (or a Patch Manager maintenance window), or `cloudward respond apply run-patch-baseline "
+       "INSTANCE`; then check ssm list-compliance-items for what is still missing"},
       {"ec2.unencrypted-volume", Level::kMedium, "EBS volume is encrypted",
        "Snapshot the volume, copy the snapshot with encryption, create a volume from it and swap it in; turn on "
        "EBS encryption by default (ec2 enable-ebs-encryption-by-default)"},
@@ -79,6 +87,10 @@ const std::vector<CheckDefinition>& PostureChecks() {
        "Enable MFA for the user, or remove the console password if the user does not sign in"},
       {"iam.old-access-key", Level::kMedium, "Active access keys are younger than 90 days",
        "Rotate the key: create a new one, move its users, deactivate then delete the old one"},
+      {"iam.unused-access-key", Level::kMedium,
+       "Active access keys were used in the last 90 days (never-used keys: created in the last 30 days)",
+       "Deactivate the key (iam update-access-key --status Inactive, or `cloudward respond apply "
+       "deactivate-access-key KEY`), wait for anything that breaks, then delete it (iam delete-access-key)"},
       {"iam.admin-wildcard-policy", Level::kHigh, "No customer or inline policy allows * on *",
        "Replace Action \"*\" / Resource \"*\" by the actions and resources the principal needs"},
       {"lambda.url-no-auth", Level::kHigh, "Lambda function URL requires IAM authentication",
@@ -111,6 +123,10 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
 namespace {
 
 using nlohmann::json;
+
+constexpr int64_t kOldKeyDays = 90;        // iam.old-access-key
+constexpr int64_t kUnusedKeyDays = 90;     // iam.unused-access-key: last use longer ago fails
+constexpr int64_t kNeverUsedKeyDays = 30;  // iam.unused-access-key: never used and older fails
 
 std::vector<std::string> SplitComma(const std::string& s) {
   std::vector<std::string> out;
@@ -294,6 +310,34 @@ void EvaluateRegion(const AccountSnapshot& snap, const RegionSnapshot& r, Emitte
     }
   }
 
+  // Patches: the instances SSM Patch Manager reports on (the others have no result). The API is
+  // read only where there are instances; when it is denied or not offered the check is unknown.
+  if (!r.instances.empty() &&
+      !RegionGap(snap, r, e, "ssm:ListResourceComplianceSummaries", {"ec2.patch-compliance"})) {
+    std::map<std::string, const aws::ec2::Instance*> instances;
+    for (const auto& i : r.instances) {
+      if (i.state != "terminated" && i.state != "shutting-down") instances[i.instance_id] = &i;
+    }
+    for (const auto& c : r.patch_compliance) {
+      auto it = instances.find(c.resource_id);
+      if (it == instances.end()) continue;
+      json evidence = {{"ComplianceType", "Patch"},       {"Status", c.status},
+                       {"OverallSeverity", c.overall_severity}, {"CompliantCount", c.compliant_count},
+                       {"NonCompliantCount", c.non_compliant_count},
+                       {"LastScan", c.execution_time.empty() ? json(nullptr) : json(c.execution_time)}};
+      if (c.status != "COMPLIANT" && c.status != "NON_COMPLIANT") {
+        e.Unknown("ec2.patch-compliance", c.resource_id, region, "SSM reports patch status '" + c.status + "'");
+        continue;
+      }
+      bool ok = c.status == "COMPLIANT";
+      e.Emit("ec2.patch-compliance", c.resource_id, region, ok,
+             ok ? fmt::format("patch compliant ({} patch(es) installed)", c.compliant_count)
+                : fmt::format("{} missing patch(es), highest severity {}", c.non_compliant_count,
+                              c.overall_severity.empty() ? "?" : c.overall_severity),
+             std::move(evidence), &it->second->tags);
+    }
+  }
+
   // Volumes.
   if (!RegionGap(snap, r, e, "ec2:DescribeVolumes", {"ec2.unencrypted-volume"})) {
     for (const auto& v : r.volumes) {
@@ -456,6 +500,73 @@ void EvaluateBuckets(const AccountSnapshot& snap, Emitter& e) {
   }
 }
 
+void EvaluateAccountPublicAccessBlock(const AccountSnapshot& snap, Emitter& e) {
+  const std::string account = "arn:aws:iam::" + (snap.account_id.empty() ? std::string("?") : snap.account_id) + ":root";
+  if (const Gap* gap = snap.FindGap("global", "s3control:GetPublicAccessBlock")) {
+    e.Unknown("s3.account-public-access-block", account, "global", gap->error);
+    return;
+  }
+  const auto& p = snap.account_public_access_block;
+  std::vector<std::string> off;
+  if (p) {
+    if (!p->block_public_acls) off.push_back("BlockPublicAcls");
+    if (!p->ignore_public_acls) off.push_back("IgnorePublicAcls");
+    if (!p->block_public_policy) off.push_back("BlockPublicPolicy");
+    if (!p->restrict_public_buckets) off.push_back("RestrictPublicBuckets");
+  }
+  std::string list;
+  for (const auto& o : off) list += (list.empty() ? "" : ", ") + o;
+  json ev = p ? json{{"BlockPublicAcls", p->block_public_acls}, {"IgnorePublicAcls", p->ignore_public_acls},
+                     {"BlockPublicPolicy", p->block_public_policy}, {"RestrictPublicBuckets", p->restrict_public_buckets}}
+              : json{{"PublicAccessBlockConfiguration", nullptr}};
+  e.Emit("s3.account-public-access-block", account, "global", p && off.empty(),
+         !p ? "no account-level Block Public Access configuration: each bucket decides alone"
+            : (off.empty() ? "all four settings on for the account" : "off for the account: " + list),
+         std::move(ev));
+}
+
+// iam.unused-access-key for one active key.
+void EvaluateKeyUse(const AccountSnapshot& snap, const UserInfo& u, const aws::iam::AccessKey& k, Emitter& e,
+                    int64_t now_ms) {
+  const std::string& user = u.user.user_name;
+  auto it = u.key_last_used.find(k.access_key_id);
+  if (it == u.key_last_used.end()) {
+    const Gap* gap = snap.FindGap("global", "iam:GetAccessKeyLastUsed " + k.access_key_id);
+    e.Unknown("iam.unused-access-key", k.access_key_id, "global", gap ? gap->error : "last use not read");
+    return;
+  }
+  const aws::iam::AccessKeyLastUsed& used = it->second;
+  json evidence = {{"UserName", user},
+                   {"CreateDate", k.create_date},
+                   {"LastUsedDate", used.last_used_date.empty() ? json(nullptr) : json(used.last_used_date)},
+                   {"LastUsedService", used.service_name},
+                   {"LastUsedRegion", used.region}};
+  if (!used.last_used_date.empty()) {
+    auto idle = AgeDays(used.last_used_date, now_ms);
+    if (!idle) {
+      e.Unknown("iam.unused-access-key", k.access_key_id, "global", "LastUsedDate unreadable: " + used.last_used_date);
+      return;
+    }
+    evidence["DaysSinceLastUse"] = *idle;
+    bool ok = *idle <= kUnusedKeyDays;
+    e.Emit("iam.unused-access-key", k.access_key_id, "global", ok,
+           ok ? fmt::format("key of {} last used {} day(s) ago ({} in {})", user, *idle, used.service_name, used.region)
+              : fmt::format("key of {} not used for {} day(s) (last {} in {})", user, *idle, used.service_name,
+                            used.region),
+           std::move(evidence), &u.user.tags);
+    return;
+  }
+  auto age = AgeDays(k.create_date, now_ms);
+  if (!age) {
+    e.Unknown("iam.unused-access-key", k.access_key_id, "global", "never used; creation date unreadable: " + k.create_date);
+    return;
+  }
+  evidence["AgeDays"] = *age;
+  bool ok = *age <= kNeverUsedKeyDays;
+  e.Emit("iam.unused-access-key", k.access_key_id, "global", ok,
+         fmt::format("key of {} never used; created {} day(s) ago", user, *age), std::move(evidence), &u.user.tags);
+}
+
 void EvaluateIam(const AccountSnapshot& snap, Emitter& e, int64_t now_ms) {
   const std::string root = "arn:aws:iam::" + (snap.account_id.empty() ? std::string("?") : snap.account_id) + ":root";
   if (const Gap* gap = snap.FindGap("global", "iam:GetAccountSummary")) {
@@ -481,7 +592,8 @@ void EvaluateIam(const AccountSnapshot& snap, Emitter& e, int64_t now_ms) {
     }
   }
   if (const Gap* gap = snap.FindGap("global", "iam:GetAccountAuthorizationDetails")) {
-    for (std::string_view c : {"iam.user-no-mfa", "iam.old-access-key", "iam.admin-wildcard-policy"}) {
+    for (std::string_view c : {"iam.user-no-mfa", "iam.old-access-key", "iam.unused-access-key",
+                               "iam.admin-wildcard-policy"}) {
       e.Unknown(c, root, "global", gap->error);
     }
     return;
@@ -498,16 +610,18 @@ void EvaluateIam(const AccountSnapshot& snap, Emitter& e, int64_t now_ms) {
     }
     if (const Gap* gap = snap.FindGap("global", "iam:ListAccessKeys " + u.user.user_name)) {
       e.Unknown("iam.old-access-key", arn, "global", gap->error);
+      e.Unknown("iam.unused-access-key", arn, "global", gap->error);
     }
     for (const auto& k : u.access_keys) {
       if (k.status != "Active") continue;
       auto age = AgeDays(k.create_date, now_ms);
-      bool ok = age && *age <= 90;
+      bool ok = age && *age <= kOldKeyDays;
       e.Emit("iam.old-access-key", k.access_key_id, "global", ok,
              age ? fmt::format("active key of {} created {} day(s) ago", u.user.user_name, *age)
                  : "creation date unreadable: " + k.create_date,
              {{"UserName", u.user.user_name}, {"CreateDate", k.create_date}, {"AgeDays", age ? json(*age) : json(nullptr)}},
              &u.user.tags);
+      EvaluateKeyUse(snap, u, k, e, now_ms);
     }
     for (const auto& p : u.user.inline_policies) {
       bool admin = PolicyIsAdminWildcard(p.document);
@@ -577,6 +691,7 @@ PostureReport EvaluatePosture(const AccountSnapshot& snapshot, const config::Pos
     EvaluateRegion(snapshot, r, e, now_ms);
   }
   EvaluateBuckets(snapshot, e);
+  EvaluateAccountPublicAccessBlock(snapshot, e);
   EvaluateIam(snapshot, e, now_ms);
   report.expired_suppressions = ApplySuppressions(report.results, config.suppressions, now_ms);
   return report;

@@ -1,6 +1,7 @@
-// Posture checks: is what must be secured secured? S3 buckets, EC2 instances and volumes, the
-// VPC's security groups and network ACLs, RDS and DynamoDB, IAM, Lambda and load balancers, each
-// judged from an AccountSnapshot (snapshot.h) with no further AWS calls.
+// Posture checks: is what must be secured secured? S3 buckets and the account's Block Public
+// Access, EC2 instances (their patches where SSM reports on them) and volumes, the VPC's security
+// groups and network ACLs, RDS and DynamoDB, IAM (keys' age and last use), Lambda and load
+// balancers, each judged from an AccountSnapshot (snapshot.h) with no further AWS calls.
 //
 //   PostureReport report = EvaluatePosture(snapshot, config.posture, now_ms);
 //   for (const CheckResult& r : report.results) if (r.status == CheckStatus::kFail && !r.suppressed) ...;

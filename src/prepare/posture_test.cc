@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/http.h"
 #include "config/config_loader.h"
 #include "core/time.h"
 
@@ -66,7 +67,7 @@ TEST(Posture, EveryCheckHasAUniqueWellFormedId) {
     EXPECT_NE(c.id.find('.'), std::string_view::npos) << c.id;
     EXPECT_FALSE(c.remediation.empty()) << c.id;
   }
-  EXPECT_GE(PostureChecks().size(), 25u);
+  EXPECT_GE(PostureChecks().size(), 29u);
 }
 
 TEST(Posture, JudgesEachResource) {
@@ -163,6 +164,139 @@ TEST(Posture, OutputsCarryEveryResult) {
   std::string table = PostureToTable(r, false);
   EXPECT_NE(table.find("ec2.public-admin-port"), std::string::npos);
   EXPECT_NE(table.find("How to fix"), std::string::npos);
+}
+
+// Two users: carol's key last used 120 days ago (fails), dave's used yesterday (passes); erin's
+// key never used and 40 days old (fails), frank's never used and 3 days old (passes).
+AccountSnapshot KeyUseSnapshot() {
+  AccountSnapshot s = Snapshot();
+  auto user = [](std::string name, std::string key, std::string created, std::string last_used, aws::Tags tags = {}) {
+    UserInfo u;
+    u.user.user_name = name;
+    u.user.arn = "arn:aws:iam::111111111111:user/" + name;
+    u.user.tags = std::move(tags);
+    u.console_access = false;
+    u.mfa_devices = 0;
+    u.access_keys = {{name, key, "Active", created}, {name, key + "OLD", "Inactive", "2020-01-01T00:00:00Z"}};
+    u.key_last_used[key] = {last_used, last_used.empty() ? "N/A" : "s3", last_used.empty() ? "N/A" : "eu-west-1"};
+    return u;
+  };
+  s.users = {user("carol", "AKIACAROL", "2026-01-10T00:00:00Z", "2026-08-01T10:00:00Z"),
+             user("dave", "AKIADAVE", "2026-01-10T00:00:00Z", "2026-11-28T10:00:00.123456Z"),
+             user("erin", "AKIAERIN", "2026-10-20T00:00:00Z", ""),
+             user("frank", "AKIAFRANK", "2026-11-26T00:00:00Z", "", {{"cloudward:suppress", "iam.unused-access-key"}}),
+             user("gina", "AKIAGINA", "2026-01-10T00:00:00Z", "", {{"cloudward:suppress", "iam.unused-access-key"}})};
+  s.users[0].key_last_used.clear();  // carol's last use could not be read...
+  s.gaps.push_back({"global", "iam:GetAccessKeyLastUsed AKIACAROL", "AccessDenied: not allowed"});
+  s.users.push_back(user("hal", "AKIAHAL", "2026-01-10T00:00:00Z", "2026-08-01T10:00:00Z"));  // ...hal's could
+  return s;
+}
+
+TEST(Posture, UnusedAccessKeys) {
+  PostureReport r = EvaluatePosture(KeyUseSnapshot(), {}, kNow);
+  const CheckResult* hal = FindOn(r, "iam.unused-access-key", "AKIAHAL");
+  ASSERT_NE(hal, nullptr);
+  EXPECT_EQ(hal->status, CheckStatus::kFail);
+  EXPECT_EQ(hal->severity, Level::kMedium);
+  EXPECT_EQ(hal->evidence["DaysSinceLastUse"], 120);
+  EXPECT_EQ(hal->evidence["LastUsedService"], "s3");
+  EXPECT_EQ(FindOn(r, "iam.unused-access-key", "AKIADAVE")->status, CheckStatus::kPass);
+  const CheckResult* erin = FindOn(r, "iam.unused-access-key", "AKIAERIN");
+  EXPECT_EQ(erin->status, CheckStatus::kFail);
+  EXPECT_TRUE(erin->evidence["LastUsedDate"].is_null());
+  EXPECT_EQ(erin->evidence["AgeDays"], 40);
+  EXPECT_NE(erin->message.find("never used"), std::string::npos);
+  // A young never-used key passes (the tag then has nothing to suppress); an old one is suppressed.
+  EXPECT_EQ(FindOn(r, "iam.unused-access-key", "AKIAFRANK")->status, CheckStatus::kPass);
+  EXPECT_FALSE(FindOn(r, "iam.unused-access-key", "AKIAFRANK")->suppressed);
+  EXPECT_TRUE(FindOn(r, "iam.unused-access-key", "AKIAGINA")->suppressed);
+  // An unreadable last use is unknown, never a pass; inactive keys are not judged.
+  EXPECT_EQ(FindOn(r, "iam.unused-access-key", "AKIACAROL")->status, CheckStatus::kUnknown);
+  EXPECT_NE(FindOn(r, "iam.unused-access-key", "AKIACAROL")->message.find("AccessDenied"), std::string::npos);
+  EXPECT_EQ(FindOn(r, "iam.unused-access-key", "AKIAHALOLD"), nullptr);
+  // A configured suppression applies like for every other check.
+  config::PostureConfig cfg;
+  cfg.suppressions.push_back({"iam.unused-access-key", "AKIAHAL", "service account, rotated yearly", "2027-01-31",
+                              *ParseIsoTime("2027-01-31T23:59:59.999Z"), {3, 7}});
+  PostureReport suppressed = EvaluatePosture(KeyUseSnapshot(), cfg, kNow);
+  EXPECT_EQ(FindOn(suppressed, "iam.unused-access-key", "AKIAHAL")->suppressed_by, "config");
+}
+
+TEST(Posture, AccountPublicAccessBlock) {
+  const std::string root = "arn:aws:iam::111111111111:root";
+  AccountSnapshot s = Snapshot();
+  PostureReport none = EvaluatePosture(s, {}, kNow);
+  ASSERT_NE(FindOn(none, "s3.account-public-access-block", root), nullptr);
+  EXPECT_EQ(FindOn(none, "s3.account-public-access-block", root)->status, CheckStatus::kFail);
+  EXPECT_TRUE(FindOn(none, "s3.account-public-access-block", root)->evidence["PublicAccessBlockConfiguration"].is_null());
+  s.account_public_access_block = aws::s3::PublicAccessBlock{true, true, false, true};
+  PostureReport partial = EvaluatePosture(s, {}, kNow);
+  EXPECT_EQ(FindOn(partial, "s3.account-public-access-block", root)->status, CheckStatus::kFail);
+  EXPECT_NE(FindOn(partial, "s3.account-public-access-block", root)->message.find("BlockPublicPolicy"), std::string::npos);
+  s.account_public_access_block = aws::s3::PublicAccessBlock{};
+  EXPECT_EQ(FindOn(EvaluatePosture(s, {}, kNow), "s3.account-public-access-block", root)->status, CheckStatus::kPass);
+  s.gaps.push_back({"global", "s3control:GetPublicAccessBlock", "AccessDenied: s3:GetAccountPublicAccessBlock"});
+  EXPECT_EQ(FindOn(EvaluatePosture(s, {}, kNow), "s3.account-public-access-block", root)->status, CheckStatus::kUnknown);
+}
+
+TEST(Posture, PatchCompliance) {
+  AccountSnapshot s = Snapshot();
+  RegionSnapshot& r = s.regions.front();
+  r.patch_compliance = {{.resource_id = "i-open", .resource_type = "ManagedInstance", .status = "NON_COMPLIANT",
+                         .overall_severity = "CRITICAL", .compliant_count = 40, .non_compliant_count = 3},
+                        {.resource_id = "i-closed", .resource_type = "ManagedInstance", .status = "COMPLIANT",
+                         .compliant_count = 52},
+                        {.resource_id = "i-gone", .resource_type = "ManagedInstance", .status = "NON_COMPLIANT"}};
+  PostureReport rep = EvaluatePosture(s, {}, kNow);
+  const CheckResult* open = FindOn(rep, "ec2.patch-compliance", "i-open");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(open->status, CheckStatus::kFail);
+  EXPECT_EQ(open->evidence["NonCompliantCount"], 3);
+  EXPECT_NE(open->message.find("CRITICAL"), std::string::npos);
+  EXPECT_EQ(FindOn(rep, "ec2.patch-compliance", "i-closed")->status, CheckStatus::kPass);
+  EXPECT_EQ(FindOn(rep, "ec2.patch-compliance", "i-gone"), nullptr);  // not an instance of the region (any more)
+  // SSM not offered or denied: not evaluated, for the region, with the reason.
+  s.gaps.push_back({"eu-west-1", "ssm:ListResourceComplianceSummaries", "AccessDenied: ssm:ListResourceComplianceSummaries"});
+  auto unknown = Find(EvaluatePosture(s, {}, kNow), "ec2.patch-compliance");
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown.front()->status, CheckStatus::kUnknown);
+  EXPECT_NE(unknown.front()->message.find("AccessDenied"), std::string::npos);
+}
+
+// S3 Control puts the account in the host name of AWS's endpoint, and keeps an overridden one.
+TEST(Posture, AccountPublicAccessBlockRequest) {
+  for (bool custom : {false, true}) {
+    auto transport = std::make_shared<aws::FakeTransport>();
+    transport->Push(200, "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>"
+                         "<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>false</BlockPublicPolicy>"
+                         "<RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>");
+    transport->Push(404, "<ErrorResponse><Error><Code>NoSuchPublicAccessBlockConfiguration</Code>"
+                         "<Message>none</Message></Error></ErrorResponse>");
+    aws::ClientConfig config{.region = "eu-west-1",
+                             .credentials = std::make_shared<aws::StaticCredentialProvider>(
+                                 aws::Credentials{"AKIDEXAMPLE", "secret", "", std::nullopt, "test"}),
+                             .transport = transport,
+                             .endpoints = aws::EndpointOverrides{}};
+    if (custom) config.endpoints->all = "http://127.0.0.1:5000";
+    aws::AwsClient client(config);
+    auto pab = aws::s3control::GetPublicAccessBlock(client, "111111111111");
+    ASSERT_TRUE(pab) << pab.error().Describe();
+    EXPECT_TRUE(pab->block_public_acls);
+    EXPECT_FALSE(pab->block_public_policy);
+    auto missing = aws::s3control::GetPublicAccessBlock(client, "111111111111");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    auto sent = transport->requests().front();
+    EXPECT_EQ(sent.url, custom ? "http://127.0.0.1:5000/v20180820/configuration/publicAccessBlock"
+                               : "https://111111111111.s3-control.eu-west-1.amazonaws.com/v20180820/configuration/publicAccessBlock");
+    EXPECT_EQ(aws::FindHeader(sent.headers, "x-amz-account-id").value_or(""), "111111111111");
+    EXPECT_NE(aws::FindHeader(sent.headers, "Authorization").value_or("").find("/eu-west-1/s3/aws4_request"),
+              std::string::npos);
+  }
+  auto transport = std::make_shared<aws::FakeTransport>();
+  aws::AwsClient client(aws::ClientConfig{.region = "eu-west-1", .transport = transport});
+  EXPECT_FALSE(aws::s3control::GetPublicAccessBlock(client, "not-an-account"));
+  EXPECT_EQ(transport->request_count(), 0u);
 }
 
 TEST(PostureConfig, SuppressionsAreValidatedWithLines) {

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "prepare/rules.h"
+#include "respond/playbook.h"
 
 namespace cloudward::prepare {
 
@@ -57,12 +58,41 @@ const std::vector<ReadinessCheck>& ReadinessChecks() {
        "Create an emergency-access role with MFA-protected trust, tag it cloudward:break-glass=true"},
       {"accessanalyzer.enabled", 3, "IAM Access Analyzer has an active analyzer in every region",
        "aws accessanalyzer create-analyzer --analyzer-name account --type ACCOUNT (in each region)"},
+      {"respond.playbooks", 4,
+       "A playbook for each incident scenario (access key, EC2 instance, S3 bucket, network change, root, logging)",
+       "Keep the bundled playbooks, or give the team's own version of each the scenario's id (compromised-access-key, "
+       "compromised-ec2-instance, exposed-s3-bucket, unauthorized-network-change, root-account-compromise, "
+       "logging-disabled); fix what `cloudward playbook check DIR` rejects"},
       {"people.escalation", 6, "Contacts, an incident commander and escalation are configured",
        "Fill the people section of cloudward.yaml and run `cloudward people check`"},
       {"support.plan", 2, "The AWS Support plan allows opening cases",
        "Subscribe to Business, Enterprise On-Ramp or Enterprise Support to open cases during an incident"},
   };
   return checks;
+}
+
+const std::vector<IncidentScenario>& IncidentScenarios() {
+  static const std::vector<IncidentScenario> scenarios = {
+      {"compromised-access-key", "compromised access key"},
+      {"compromised-ec2-instance", "compromised EC2 instance (crypto-mining included)"},
+      {"exposed-s3-bucket", "exposed or ransomed S3 bucket"},
+      {"unauthorized-network-change", "unauthorized network change"},
+      {"root-account-compromise", "root account compromise"},
+      {"logging-disabled", "logging disabled"},
+  };
+  return scenarios;
+}
+
+PlaybookFacts CollectPlaybooks(const std::vector<std::string>& paths, bool bundled) {
+  PlaybookFacts facts;
+  if (bundled) facts.sources.push_back("bundled");
+  facts.sources.insert(facts.sources.end(), paths.begin(), paths.end());
+  respond::PlaybookSet set = respond::LoadPlaybooks(paths, bundled);
+  for (const auto& p : set.playbooks) {
+    if (!p.steps.empty()) facts.loaded[p.id] = p.file;
+  }
+  for (const auto& problem : set.problems) facts.problems.emplace_back(problem.file, problem.Describe());
+  return facts;
 }
 
 const ReadinessCheck* FindReadinessCheck(std::string_view id) {
@@ -633,6 +663,32 @@ ReadinessReport EvaluateReadiness(const ReadinessFacts& facts, const config::Con
     AddCheck(report, "iam.break-glass-role", std::move(items));
   }
   AddCheck(report, "accessanalyzer.enabled", std::move(analyzers));
+
+  // Playbooks.
+  {
+    std::vector<ReadinessItem> items;
+    if (!facts.playbooks) {
+      items.push_back(Unknown("global", "playbooks", Error{ErrorCode::kUnsupported, "the playbooks were not looked at"}));
+    } else {
+      const PlaybookFacts& p = *facts.playbooks;
+      for (const auto& scenario : IncidentScenarios()) {
+        const std::string id(scenario.playbook_id);
+        auto it = p.loaded.find(id);
+        bool ok = it != p.loaded.end();
+        items.push_back(Item("global", id, ok,
+                             ok ? std::string(scenario.name) + ": playbook " + id + " (" + it->second + ")"
+                                : "no playbook for " + std::string(scenario.name) + " (expected id " + id + ")",
+                             {{"Scenario", scenario.name},
+                              {"Playbook", ok ? json(id) : json(nullptr)},
+                              {"File", ok ? json(it->second) : json(nullptr)},
+                              {"Sources", p.sources}}));
+      }
+      for (const auto& [file, problem] : p.problems) {
+        items.push_back(Item("global", file, false, "does not load: " + problem, {{"Problem", problem}}));
+      }
+    }
+    AddCheck(report, "respond.playbooks", std::move(items));
+  }
 
   // People.
   {

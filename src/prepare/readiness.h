@@ -1,10 +1,11 @@
 // The readiness audit: is the account ready for incident response, in every enabled region? Logs
 // (CloudTrail, VPC Flow Logs), detection (GuardDuty, Security Hub, Access Analyzer), alerting
 // (EventBridge rules to SNS/SQS, confirmed subscriptions), recovery (AWS Backup), containment
-// (quarantine security group, forensic bucket, break-glass role) and people (contacts,
-// escalation, a Support plan that allows cases).
+// (quarantine security group, forensic bucket, break-glass role), response (a playbook for each
+// incident scenario) and people (contacts, escalation, a Support plan that allows cases).
 //
 //   ReadinessFacts facts = CollectReadiness(clients, regions, config, progress);   // reads AWS
+//   facts.playbooks = CollectPlaybooks(playbook_dirs, /*bundled=*/true);           // reads files
 //   ReadinessReport report = EvaluateReadiness(facts, config, now_ms);              // pure
 //   fmt::print("{}%\n", report.score_percent);
 //   for (const FixStep& f : PlanFixes(report, config)) ...;   // respond actions that close gaps
@@ -16,7 +17,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +41,24 @@ struct ReadinessCheck {
 const std::vector<ReadinessCheck>& ReadinessChecks();
 const ReadinessCheck* FindReadinessCheck(std::string_view id);
 
+// The incident scenarios the product has a response for, each with the id of its bundled
+// playbook. A team's own playbook covers a scenario by using that id (it then replaces the
+// bundled one, see respond::LoadPlaybooks).
+struct IncidentScenario {
+  std::string_view playbook_id;
+  std::string_view name;
+};
+const std::vector<IncidentScenario>& IncidentScenarios();
+
 // ---- facts (what was read) ----
+// The playbooks responders would use: the bundled ones (unless left out) and those under `paths`.
+struct PlaybookFacts {
+  std::vector<std::string> sources;           // "bundled", then each path
+  std::map<std::string, std::string> loaded;  // playbook id -> file, for playbooks with steps
+  std::vector<std::pair<std::string, std::string>> problems;  // what did not load: file, "file:line: reason"
+};
+PlaybookFacts CollectPlaybooks(const std::vector<std::string>& paths, bool bundled);
+
 template <class T>
 using Seen = Result<T>;  // the value, or why it could not be read
 
@@ -92,6 +112,7 @@ struct ReadinessFacts {
   Seen<BucketProtection> forensic_bucket = BucketProtection{};  // kInvalidArgument: not configured
   Seen<std::vector<aws::iam::RoleDetail>> roles = std::vector<aws::iam::RoleDetail>{};
   Seen<std::vector<std::string>> support_severity_levels = std::vector<std::string>{};  // empty: plan allows no cases
+  std::optional<PlaybookFacts> playbooks;  // nullopt: not looked at (unknown)
 };
 
 // Reads what the audit needs; never fails as a whole (each part keeps its own error).

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "core/time.h"
 #include "prepare/inventory.h"
 
@@ -57,6 +60,7 @@ ReadinessFacts GoodFacts() {
   bg.tags = {{"cloudward:break-glass", "true"}};
   f.roles = std::vector<aws::iam::RoleDetail>{bg};
   f.support_severity_levels = std::vector<std::string>{"low", "urgent"};
+  f.playbooks = CollectPlaybooks({}, /*bundled=*/true);
   return f;
 }
 
@@ -175,6 +179,61 @@ TEST(Inventory, InternetReachesOnlyWhatRouteGroupAndAclAllAdmit) {
   std::string dot = InventoryToDot(inv);
   EXPECT_EQ(dot.rfind("digraph", 0), 0u);
   EXPECT_NE(dot.find("\"internet\" -> \"i-web\""), std::string::npos);
+}
+
+// A folder with the team's own playbooks: two scenarios covered, one file that does not load.
+class TeamPlaybooks : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cw-readiness-playbooks-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            std::to_string(reinterpret_cast<uintptr_t>(this)));
+    std::filesystem::create_directories(dir_);
+    Write("key.yml", "id: compromised-access-key\ntitle: Our key runbook\nsteps:\n"
+                     "  - id: page\n    phase: notify\n    text: Page the IAM owner.\n");
+    Write("root.yaml", "id: root-account-compromise\ntitle: Our root runbook\nsteps:\n"
+                       "  - id: call\n    phase: manual\n    text: Call AWS Support.\n");
+    Write("broken.yml", "id: exposed-s3-bucket\ntitle: Broken\nsteps:\n  - id: x\n    phase: contain\n"
+                        "    action: no-such-action\n    targets: incident.buckets\n");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  std::filesystem::path dir_;
+};
+
+TEST_F(TeamPlaybooks, EveryScenarioNeedsAPlaybook) {
+  ReadinessFacts f = GoodFacts();
+  ASSERT_EQ(f.playbooks->loaded.size(), 6u);  // the bundled ones cover every scenario
+  EXPECT_EQ(EvaluateReadiness(f, GoodConfig(), kNow).Find("respond.playbooks")->status, CheckStatus::kPass);
+
+  f.playbooks = CollectPlaybooks({dir_.string()}, /*bundled=*/false);
+  ReadinessReport r = EvaluateReadiness(f, GoodConfig(), kNow);
+  const ReadinessResult* pb = r.Find("respond.playbooks");
+  ASSERT_NE(pb, nullptr);
+  EXPECT_EQ(pb->status, CheckStatus::kFail);
+  std::map<std::string, CheckStatus> by;
+  for (const auto& i : pb->items) by[i.resource] = i.status;
+  EXPECT_EQ(by["compromised-access-key"], CheckStatus::kPass);
+  EXPECT_EQ(by["root-account-compromise"], CheckStatus::kPass);
+  for (const char* missing : {"compromised-ec2-instance", "exposed-s3-bucket", "unauthorized-network-change",
+                              "logging-disabled"}) {
+    EXPECT_EQ(by[missing], CheckStatus::kFail) << missing;
+  }
+  EXPECT_EQ(by[(dir_ / "broken.yml").string()], CheckStatus::kFail);  // named with its file
+  EXPECT_LT(r.score_percent, 100);
+
+  // With the bundled ones, the team's key playbook replaces the bundled one; the broken file still fails.
+  f.playbooks = CollectPlaybooks({dir_.string()}, /*bundled=*/true);
+  pb = EvaluateReadiness(f, GoodConfig(), kNow).Find("respond.playbooks");
+  EXPECT_EQ(pb->status, CheckStatus::kFail);
+  EXPECT_EQ(f.playbooks->loaded.at("compromised-access-key"), (dir_ / "key.yml").string());
+  std::filesystem::remove(dir_ / "broken.yml");
+  f.playbooks = CollectPlaybooks({dir_.string()}, /*bundled=*/true);
+  EXPECT_EQ(EvaluateReadiness(f, GoodConfig(), kNow).Find("respond.playbooks")->status, CheckStatus::kPass);
+
+  // Not looked at: unknown, not a pass.
+  f.playbooks.reset();
+  EXPECT_EQ(EvaluateReadiness(f, GoodConfig(), kNow).Find("respond.playbooks")->status, CheckStatus::kUnknown);
 }
 
 }  // namespace

@@ -94,7 +94,9 @@ void Keep(aws::AwsResult<T> result, T* out, GapLog& log, const std::string& regi
   }
 }
 
-RegionSnapshot CollectRegion(aws::AwsClient& aws, const std::string& region, GapLog& log) {
+// `probe` tries once, for the APIs a region or endpoint may not offer at all (as readiness does
+// for Access Analyzer): a refusal or a server error leaves the gap at once, without backoff.
+RegionSnapshot CollectRegion(aws::AwsClient& aws, aws::AwsClient& probe, const std::string& region, GapLog& log) {
   RegionSnapshot r;
   r.region = region;
   Keep(aws::ec2::DescribeVpcs(aws), &r.vpcs, log, region, "ec2:DescribeVpcs");
@@ -146,6 +148,11 @@ RegionSnapshot CollectRegion(aws::AwsClient& aws, const std::string& region, Gap
     Keep(aws::elbv2::DescribeTargets(aws, info.lb.arn), &info.targets, log, region,
          "elbv2:DescribeTargetHealth " + info.lb.name);
     r.load_balancers.push_back(std::move(info));
+  }
+
+  if (!r.instances.empty()) {
+    Keep(aws::ssm::ListResourceComplianceSummaries(probe, "Patch"), &r.patch_compliance, log, region,
+         "ssm:ListResourceComplianceSummaries");
   }
   return r;
 }
@@ -226,6 +233,14 @@ void CollectIam(aws::AwsClient& aws, AccountSnapshot& snap, GapLog& log) {
       log.Add({"global", "iam:ListMFADevices " + name, mfa.error().Describe()});
     }
     Keep(aws::iam::ListAccessKeys(aws, name), &info.access_keys, log, "global", "iam:ListAccessKeys " + name);
+    for (const auto& k : info.access_keys) {
+      if (k.status != "Active") continue;
+      if (auto used = aws::iam::GetAccessKeyLastUsed(aws, k.access_key_id)) {
+        info.key_last_used[k.access_key_id] = std::move(*used);
+      } else {
+        log.Add({"global", "iam:GetAccessKeyLastUsed " + k.access_key_id, used.error().Describe()});
+      }
+    }
     snap.users.push_back(std::move(info));
   }
 }
@@ -248,7 +263,7 @@ AccountSnapshot CollectSnapshot(RegionClients& clients, const std::vector<std::s
   std::mutex progress_mu;
   auto worker = [&] {
     for (size_t i = next++; i < regions.size(); i = next++) {
-      snap.regions[i] = CollectRegion(clients.For(regions[i]), regions[i], log);
+      snap.regions[i] = CollectRegion(clients.For(regions[i]), clients.Probe(regions[i]), regions[i], log);
       size_t n = ++done;
       if (options.progress) {
         std::lock_guard lock(progress_mu);
@@ -268,6 +283,16 @@ AccountSnapshot CollectSnapshot(RegionClients& clients, const std::vector<std::s
     std::vector<aws::s3::Bucket> buckets;
     Keep(aws::s3::ListBuckets(clients.Home()), &buckets, log, "global", "s3:ListBuckets");
     for (const auto& b : buckets) snap.buckets.push_back(CollectBucket(clients, b.name, log));
+    if (snap.account_id.empty()) {
+      log.Add({"global", "s3control:GetPublicAccessBlock", "the account id is not known (sts:GetCallerIdentity failed)"});
+    } else {
+      auto pab = aws::s3control::GetPublicAccessBlock(clients.Home(), snap.account_id);
+      if (pab) {
+        snap.account_public_access_block = *pab;
+      } else if (pab.error().code != ErrorCode::kNotFound) {
+        log.Add({"global", "s3control:GetPublicAccessBlock", pab.error().Describe()});
+      }
+    }
     if (options.progress && !buckets.empty()) options.progress(std::to_string(buckets.size()) + " bucket(s) read");
   }
   if (options.iam) {

@@ -90,6 +90,9 @@ struct RegionSnapshot {
   std::vector<TableInfo> tables;
   std::vector<FunctionInfo> functions;
   std::vector<LoadBalancerInfo> load_balancers;
+  // SSM patch compliance of the managed nodes (read only when the region has instances; a failed
+  // read leaves the gap "ssm:ListResourceComplianceSummaries").
+  std::vector<aws::ssm::ComplianceSummary> patch_compliance;
 };
 
 struct BucketInfo {
@@ -112,6 +115,9 @@ struct UserInfo {
   std::optional<bool> console_access;  // nullopt when it could not be read
   std::optional<size_t> mfa_devices;
   std::vector<aws::iam::AccessKey> access_keys;
+  // Active keys' last use, by access key id (a key missing here could not be read: see the gap
+  // "iam:GetAccessKeyLastUsed <key id>").
+  std::map<std::string, aws::iam::AccessKeyLastUsed> key_last_used;
 };
 
 struct AccountSnapshot {
@@ -119,6 +125,9 @@ struct AccountSnapshot {
   int64_t taken_ms = 0;
   std::vector<RegionSnapshot> regions;
   std::vector<BucketInfo> buckets;
+  // Account-level S3 Block Public Access (S3 Control); nullopt when none is configured or when it
+  // could not be read (then the gap "s3control:GetPublicAccessBlock").
+  std::optional<aws::s3::PublicAccessBlock> account_public_access_block;
   std::map<std::string, int64_t> account_summary;  // iam:GetAccountSummary
   std::vector<UserInfo> users;
   std::vector<aws::iam::RoleDetail> roles;
