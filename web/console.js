@@ -1,6 +1,8 @@
 // cloudward web console: plain JavaScript, no build step, no external assets. Talks to the
 // daemon's REST API (/api/v1, docs/openapi.yaml) with the API token kept in sessionStorage.
-// Views (hash routes): #/ incident queue, #/incidents/<id> incident page, #/rules rule browser.
+// Views (hash routes): #/ incident queue, #/incidents/<id> incident page (with the playbooks that
+// fit it and their dry-run plans), #/playbooks playbook browser, #/playbooks/<id> playbook page,
+// #/rules rule browser.
 'use strict';
 
 const TOKEN_KEY = 'cloudward.token';
@@ -76,7 +78,7 @@ function age(iso) {
 function when(iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-'; }
 
 function setNav(active) {
-  for (const id of ['nav-incidents', 'nav-rules']) {
+  for (const id of ['nav-incidents', 'nav-playbooks', 'nav-rules']) {
     document.getElementById(id).classList.toggle('active', id === active);
   }
 }
@@ -192,12 +194,13 @@ function actionRow(a) {
 
 async function viewIncident(id) {
   setNav('nav-incidents');
-  const [inc, findings, journal, actions, kinds] = await Promise.all([
+  const [inc, findings, journal, actions, kinds, playbooks] = await Promise.all([
     api('GET', '/api/v1/incidents/' + encodeURIComponent(id)),
     api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/findings`),
     api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/timeline`),
     api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/actions`),
-    api('GET', '/api/v1/action-kinds')]);
+    api('GET', '/api/v1/action-kinds'),
+    api('GET', `/api/v1/incidents/${encodeURIComponent(id)}/playbooks?all=true`)]);
 
   const statusSelect = h('select', {id: 'new-status'}, STATUSES.map((s) => h('option', {value: s, selected: s === inc.status}, s)));
   const assignee = h('input', {id: 'assignee', value: inc.assignee || '', placeholder: 'unassigned'});
@@ -253,6 +256,7 @@ async function viewIncident(id) {
       h('table', {id: 'actions'}, h('thead', {}, h('tr', {}, ['Action', 'Kind', 'Target', 'Status', 'Plan', 'Applied', ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, actions.length ? actions.map(actionRow) : h('tr', {}, h('td', {colspan: 7, class: 'empty'}, 'No actions yet.')))),
       h('h2', {class: 'spaced'}, 'Plan a containment action'), plan),
+    playbookPanel(inc, playbooks),
     h('div', {class: 'grid'},
       h('div', {class: 'panel'}, h('h2', {}, `Findings (${findings.length})`),
         h('table', {id: 'findings'}, h('thead', {}, h('tr', {}, ['Time', 'Level', 'Rule', 'Event', 'Who'].map((t) => h('th', {}, t)))),
@@ -283,6 +287,146 @@ async function viewRules() {
   render();
 }
 
+// ---- Playbooks.
+function phaseBadge(phase) { return h('span', {class: 'phase phase-' + phase, 'data-phase': phase}, phase); }
+
+function gateBadge(by) { return h('span', {class: 'gate', 'data-gate': by || 'approval'}, by ? 'approval (' + by + ')' : 'approval'); }
+
+// The trigger's conditions as short lines: every one must hold; a list needs any of its items.
+function triggerLines(t) {
+  const lines = ['severity ≥ ' + t.min_severity];
+  if (t.involves.length) lines.push('involves ' + t.involves.map((s) => s.replace(/^incident\./, '')).join(', '));
+  if (t.rules.length) lines.push('rules ' + t.rules.join(', '));
+  if (t.techniques.length) lines.push('techniques ' + t.techniques.join(', '));
+  if (t.tactics.length) lines.push('tactics ' + t.tactics.join(', '));
+  return lines;
+}
+
+function playbookLink(p) { return h('a', {href: '#/playbooks/' + encodeURIComponent(p.id)}, p.title); }
+
+async function viewPlaybooks() {
+  setNav('nav-playbooks');
+  const playbooks = await api('GET', '/api/v1/playbooks');
+  const filter = h('input', {placeholder: 'filter by title, id, action or trigger', id: 'playbook-filter'});
+  const body = h('tbody');
+  const render = () => {
+    const q = filter.value.toLowerCase();
+    const text = (p) => [p.id, p.title, ...triggerLines(p.trigger), ...p.steps.map((s) => s.action || '')].join(' ').toLowerCase();
+    body.replaceChildren(...playbooks.filter((p) => !q || text(p).includes(q)).map((p) =>
+      h('tr', {class: 'row', 'data-playbook': p.id, onclick: () => { location.hash = '#/playbooks/' + encodeURIComponent(p.id); }},
+        h('td', {}, playbookLink(p), h('div', {class: 'muted mono'}, p.id)),
+        h('td', {class: 'trigger'}, triggerLines(p.trigger).map((l) => h('div', {}, l))),
+        h('td', {class: 'step-count'}, p.step_count),
+        h('td', {class: 'phases'}, p.phases.map(phaseBadge)))));
+  };
+  filter.addEventListener('input', render);
+  main.replaceChildren(h('div', {class: 'panel'}, h('h1', {}, `Playbooks (${playbooks.length})`),
+    h('p', {class: 'muted'}, 'Ordered response steps for one kind of incident. An incident page lists the playbooks whose trigger fits it and plans them.'),
+    h('div', {class: 'filters'}, filter),
+    h('table', {id: 'playbooks'}, h('thead', {}, h('tr', {}, ['Playbook', 'Trigger', 'Steps', 'Phases'].map((t) => h('th', {}, t)))), body)));
+  render();
+}
+
+// One row per step, in order: phase, action (or the to-do text), target selector, approval gate
+// and the steps it requires. `picks` (incident pages) adds the targets the selector picks.
+function stepsTable(steps, id) {
+  return h('table', {id}, h('thead', {}, h('tr', {}, ['#', 'Step', 'Phase', 'Action', 'Targets', 'Approval', 'Requires'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, steps.map((s, i) => h('tr', {'data-step': s.id},
+      h('td', {class: 'muted'}, i + 1), h('td', {class: 'mono nowrap'}, s.id), h('td', {}, phaseBadge(s.phase)),
+      h('td', {}, s.action ? [h('span', {class: 'mono step-action'}, s.action), h('div', {class: 'muted'}, s.action_description || '')]
+        : h('div', {class: 'todo'}, h('span', {class: 'muted'}, 'to do: '), s.text)),
+      h('td', {class: 'mono'}, s.targets || '-', Object.entries(s.options || {}).map(([k, v]) => h('div', {class: 'muted'}, k + '=' + v))),
+      h('td', {}, s.approval ? gateBadge() : h('span', {class: 'muted'}, '-')),
+      h('td', {class: 'mono requires'}, s.requires.length ? s.requires.join(', ') : '-')))));
+}
+
+async function viewPlaybook(id) {
+  setNav('nav-playbooks');
+  const p = await api('GET', '/api/v1/playbooks/' + encodeURIComponent(id));
+  const t = p.trigger;
+  const list = (v) => (v.length ? v.join(', ') : '-');
+  const facts = [['Min severity', sev(t.min_severity)], ['Involves', list(t.involves)], ['Rules', list(t.rules)],
+    ['Techniques', list(t.techniques)], ['Tactics', list(t.tactics)], ['Phases', p.phases.map(phaseBadge)], ['Source', p.file]];
+  main.replaceChildren(
+    h('div', {class: 'panel'},
+      h('div', {class: 'muted mono'}, h('a', {href: '#/playbooks'}, '← playbooks'), ' · ', p.id),
+      h('h1', {id: 'playbook-title'}, p.title),
+      p.description ? h('p', {class: 'description'}, p.description) : null,
+      h('h2', {class: 'spaced'}, 'Trigger'),
+      h('p', {class: 'muted'}, 'Fits an incident when every condition given holds; a list needs any one of its items.'),
+      h('dl', {class: 'facts', id: 'playbook-trigger'}, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))),
+    h('div', {class: 'panel'}, h('h2', {}, `Steps (${p.step_count})`),
+      h('p', {class: 'muted'}, 'Run in order. A step marked approval waits for a person; a step is skipped when a step it requires did not complete.'),
+      stepsTable(p.steps, 'playbook-steps')));
+}
+
+// What one planned step would do: its AWS calls, "nothing to do", why it cannot be planned, or
+// the to-do text.
+function plannedStep(s) {
+  if (s.error) return h('div', {class: 'error'}, 'cannot plan: ', s.error);
+  if (!s.action) return h('div', {class: 'todo'}, s.text);
+  const plan = s.plan || {calls: [], notes: []};
+  return [plan.calls.length ? plan.calls.map((c) => h('div', {class: 'mono call'}, c.operation, ' ', h('span', {class: 'muted'}, c.change)))
+    : h('div', {class: 'muted'}, plan.summary || 'nothing to do'),
+  plan.notes.map((n) => h('div', {class: 'muted note'}, n))];
+}
+
+function planView(plan) {
+  const steps = h('tbody', {}, plan.steps.map((s) => h('tr', {'data-step': s.step, 'data-target': s.target || ''},
+    h('td', {}, phaseBadge(s.phase)), h('td', {class: 'mono nowrap'}, s.step), h('td', {class: 'mono nowrap'}, s.action || 'to do'),
+    h('td', {class: 'mono'}, s.target || '-'), h('td', {}, s.needs_approval ? gateBadge(s.approval_by) : h('span', {class: 'muted'}, '-')),
+    h('td', {}, plannedStep(s)))));
+  return h('div', {class: 'plan', 'data-plan': plan.playbook},
+    h('div', {class: 'head'}, h('h2', {}, 'Plan: ' + plan.title), h('span', {class: 'dry-run', id: 'dry-run'}, 'dry run · nothing changed')),
+    h('p', {class: 'muted'}, `${plan.calls} AWS call${plan.calls === 1 ? '' : 's'} would be made`,
+      plan.errors ? `; ${plan.errors} step${plan.errors === 1 ? '' : 's'} cannot be planned` : '', '.'),
+    h('table', {id: 'playbook-plan-steps'}, h('thead', {}, h('tr', {}, ['Phase', 'Step', 'Action', 'Target', 'Approval', 'Would do'].map((t) => h('th', {}, t)))), steps),
+    plan.notes.length ? h('ul', {class: 'notes'}, plan.notes.map((n) => h('li', {class: 'muted'}, n))) : null,
+    h('p', {class: 'muted'}, 'To act on it, plan its steps as containment actions above and approve and apply them, or run ',
+      h('code', {}, `cloudward playbook run ${plan.playbook} --incident ${plan.incident_id} --apply`), '.'));
+}
+
+// The incident page's playbooks: those whose trigger fits, each with the targets its steps pick
+// here and a Plan button (a dry run: reads AWS, changes nothing); the others can be planned too.
+function playbookPanel(inc, playbooks) {
+  const out = h('div', {id: 'playbook-plan'});
+  const plan = async (p, button) => {
+    button.disabled = true;
+    out.replaceChildren(h('p', {class: 'muted'}, `Planning ${p.title} (reading AWS)…`));
+    try {
+      out.replaceChildren(planView(await api('GET',
+        `/api/v1/incidents/${encodeURIComponent(inc.id)}/playbooks/${encodeURIComponent(p.id)}/plan`)));
+    } catch (err) {
+      out.replaceChildren(h('p', {class: 'error'}, 'Plan failed: ' + err.message));
+    }
+    button.disabled = false;
+  };
+  const fitting = playbooks.filter((p) => p.matches);
+  const others = playbooks.filter((p) => !p.matches);
+  const picks = (p) => [...new Set(p.steps.flatMap((s) => s.picks || []))];
+  const rows = fitting.map((p) => {
+    const button = h('button', {class: 'secondary', 'data-plan-playbook': p.id}, 'Plan');
+    button.addEventListener('click', () => plan(p, button));
+    return h('tr', {'data-playbook': p.id},
+      h('td', {}, playbookLink(p), h('div', {class: 'muted mono'}, p.id)),
+      h('td', {class: 'trigger'}, triggerLines(p.trigger).map((l) => h('div', {}, l))),
+      h('td', {}, p.step_count, ' steps', h('div', {}, p.phases.map(phaseBadge))),
+      h('td', {class: 'mono'}, picks(p).join(', ') || '-'),
+      h('td', {}, button));
+  });
+  const otherSelect = h('select', {id: 'plan-other-playbook'}, others.map((p) => h('option', {value: p.id}, p.title)));
+  const otherButton = h('button', {type: 'submit', class: 'secondary'}, 'Plan');
+  const other = h('form', {class: 'row-form spaced', onsubmit: (e) => {
+    e.preventDefault();
+    const p = others.find((x) => x.id === otherSelect.value);
+    if (p) plan(p, otherButton);
+  }}, h('label', {}, 'Plan a playbook whose trigger does not fit', otherSelect), otherButton);
+  return h('div', {class: 'panel', id: 'incident-playbooks'}, h('h2', {}, `Playbooks (${fitting.length})`),
+    h('table', {id: 'matching-playbooks'}, h('thead', {}, h('tr', {}, ['Playbook', 'Trigger', 'Steps', 'Targets here', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: 5, class: 'empty'}, 'No playbook\'s trigger fits this incident.')))),
+    others.length ? other : null, out);
+}
+
 async function route() {
   if (!token()) return viewLogin();
   document.getElementById('who').textContent = 'signed in';
@@ -293,6 +437,8 @@ async function route() {
     const m = path.match(/^\/incidents\/([^/]+)$/);
     if (m) await viewIncident(decodeURIComponent(m[1]));
     else if (path === '/rules') await viewRules();
+    else if (path === '/playbooks') await viewPlaybooks();
+    else if (path.match(/^\/playbooks\/[^/]+$/)) await viewPlaybook(decodeURIComponent(path.slice('/playbooks/'.length)));
     else await viewQueue(new URLSearchParams(query || ''));
   } catch (err) {
     if (err.status === 401) return;

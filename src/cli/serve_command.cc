@@ -108,7 +108,7 @@ void SetUp(CLI::App& app, int* exit_code) {
                   "File remembering the watched files already read (default: beside the SQLite store)");
   cmd->add_option("--public-url", opt->public_url, "Base URL of this daemon, for console links in alerts");
   cmd->add_flag("--no-actions", opt->no_actions, "Refuse response actions (plan/approve/apply/rollback) through the API");
-  cmd->add_option("--playbooks", opt->playbooks, "More playbooks for automation policies: a YAML file or folder "
+  cmd->add_option("--playbooks", opt->playbooks, "More playbooks for automation policies and the console: a YAML file or folder "
                                                  "(repeatable; the bundled ones are always loaded)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

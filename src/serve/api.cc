@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "respond/action.h"
 #include "respond/call_recorder.h"
+#include "respond/playbook.h"
 #include "respond/responder.h"
 #include "store/incident_json.h"
 
@@ -136,6 +137,40 @@ ApiResponse ExecutionResponse(json out, const respond::Execution& execution) {
   return Json(502, out);
 }
 
+std::string TrimEnd(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// A playbook as the console shows it: trigger, the phases in the order they first appear, and the
+// steps in order with their action, target selector, approval gate and `requires` conditions.
+json PlaybookJson(const respond::Playbook& pb) {
+  const respond::PlaybookTrigger& t = pb.trigger;
+  json steps = json::array();
+  std::vector<std::string> phases;
+  for (const respond::PlaybookStep& s : pb.steps) {
+    if (std::find(phases.begin(), phases.end(), s.phase) == phases.end()) phases.push_back(s.phase);
+    json step = {{"id", s.id}, {"phase", s.phase}, {"approval", s.approval}, {"requires", s.depends_on}};
+    if (!s.action.empty()) {
+      step["action"] = s.action;
+      if (const respond::Action* a = respond::FindAction(s.action)) step["action_description"] = a->Description();
+      step["targets"] = s.targets;
+      if (!s.options.empty()) step["options"] = s.options;
+    }
+    if (!s.text.empty()) step["text"] = TrimEnd(s.text);
+    steps.push_back(std::move(step));
+  }
+  return {{"id", pb.id},
+          {"title", pb.title},
+          {"description", TrimEnd(pb.description)},
+          {"file", pb.file},
+          {"trigger", {{"min_severity", LevelName(t.min_severity)}, {"rules", t.rules}, {"techniques", t.techniques},
+                       {"tactics", t.tactics}, {"involves", t.involves}}},
+          {"phases", phases},
+          {"step_count", pb.steps.size()},
+          {"steps", std::move(steps)}};
+}
+
 json ActionJson(const store::ResponseAction& action, const store::Incident* incident, const config::Config* config) {
   json j = store::ResponseActionToJson(action);
   if (incident != nullptr && config != nullptr) {
@@ -146,7 +181,9 @@ json ActionJson(const store::ResponseAction& action, const store::Incident* inci
 
 }  // namespace
 
-Api::Api(ApiOptions options) : o_(std::move(options)) {}
+Api::Api(ApiOptions options) : o_(std::move(options)) {
+  if (!o_.playbooks) o_.playbooks = std::make_shared<const respond::PlaybookSet>(respond::LoadPlaybooks({}));
+}
 
 ApiResponse Api::Handle(const ApiRequest& request) {
   ApiResponse response;
@@ -181,6 +218,10 @@ std::span<const Api::RouteEntry> Api::Routes() {
       {"POST", "/api/v1/actions/{}/rollback", Permission::kRespond, true, &Api::RollbackAction},
       {"GET", "/api/v1/action-kinds", Permission::kRead, true, &Api::ActionKinds},
       {"GET", "/api/v1/rules", Permission::kRead, true, &Api::Rules},
+      {"GET", "/api/v1/playbooks", Permission::kRead, true, &Api::ListPlaybooks},
+      {"GET", "/api/v1/playbooks/{}", Permission::kRead, true, &Api::GetPlaybook},
+      {"GET", "/api/v1/incidents/{}/playbooks", Permission::kRead, true, &Api::IncidentPlaybooks},
+      {"GET", "/api/v1/incidents/{}/playbooks/{}/plan", Permission::kRead, true, &Api::PlanIncidentPlaybook},
       {"POST", "/api/v1/events", Permission::kIntake, true, &Api::PostEvents},
   };
   return kRoutes;
@@ -514,6 +555,77 @@ ApiResponse Api::Rules(const Context& ctx) {
     if (r.correlation) j["correlation"] = CorrelationTypeName(r.correlation->type);
     out.push_back(std::move(j));
   }
+  return Json(200, out);
+}
+
+ApiResponse Api::ListPlaybooks(const Context&) {
+  json out = json::array();
+  for (const respond::Playbook& pb : o_.playbooks->playbooks) out.push_back(PlaybookJson(pb));
+  return Json(200, out);
+}
+
+ApiResponse Api::GetPlaybook(const Context& ctx) {
+  const respond::Playbook* pb = o_.playbooks->Find(ctx.params[0]);
+  if (pb == nullptr) return ErrorResponse(404, "not_found", "no playbook '" + ctx.params[0] + "'");
+  return Json(200, PlaybookJson(*pb));
+}
+
+// The playbooks whose trigger fits the incident (all of them, each with `matches`, when
+// ?all=true), each action step with the targets its selector picks in this incident. No AWS call.
+ApiResponse Api::IncidentPlaybooks(const Context& ctx) {
+  auto incident = o_.store->GetIncident(ctx.params[0]);
+  if (!incident) return ErrorResponse(incident.error());
+  const std::string all = Query(ctx.request, "all");
+  if (!all.empty() && all != "true" && all != "false") return ErrorResponse(400, "invalid_argument", "all must be true or false");
+  json out = json::array();
+  for (const respond::Playbook& pb : o_.playbooks->playbooks) {
+    const bool matches = respond::Triggers(pb.trigger, *incident);
+    if (!matches && all != "true") continue;
+    json j = PlaybookJson(pb);
+    j["matches"] = matches;
+    for (size_t i = 0; i < pb.steps.size(); ++i) {
+      if (!pb.steps[i].action.empty()) j["steps"][i]["picks"] = respond::SelectTargets(pb.steps[i].targets, *incident);
+    }
+    out.push_back(std::move(j));
+  }
+  return Json(200, out);
+}
+
+// The playbook's dry run on the incident: every action step planned per target from the current
+// AWS state (reads only; nothing is stored, journaled or changed), like `cloudward playbook plan`.
+// Each step says whether applying it needs an approval: marked in the playbook, or by
+// respond.approvals for its kind and the incident's severity.
+ApiResponse Api::PlanIncidentPlaybook(const Context& ctx) {
+  if (!o_.actions_enabled) return ErrorResponse(503, "unavailable", "response actions are disabled on this daemon");
+  auto incident = o_.store->GetIncident(ctx.params[0]);
+  if (!incident) return ErrorResponse(incident.error());
+  const respond::Playbook* pb = o_.playbooks->Find(ctx.params[1]);
+  if (pb == nullptr) return ErrorResponse(404, "not_found", "no playbook '" + ctx.params[1] + "'");
+  aws::AwsClient aws(o_.aws);
+  const respond::PlaybookPlan plan = respond::PlanPlaybook(*pb, *incident, aws, o_.store);
+  json out = plan.ToJson();
+  out["title"] = pb->title;
+  out["matches"] = respond::Triggers(pb->trigger, *incident);
+  out["dry_run"] = true;
+  if (!out["matches"].get<bool>()) {
+    out["notes"].push_back("the playbook's trigger does not match this incident (planned anyway, as asked)");
+  }
+  size_t calls = 0, errors = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const respond::StepPlan& s = plan.steps[i];
+    json& step = out["steps"][i];
+    for (const respond::PlaybookStep& ps : pb->steps) {
+      if (ps.id == s.step_id) step["requires"] = ps.depends_on;
+    }
+    if (s.action.empty()) continue;
+    const bool by_policy = o_.config != nullptr && NeedsApproval(o_.config->respond, s.action, incident->severity);
+    step["needs_approval"] = s.approval || by_policy;
+    if (s.approval || by_policy) step["approval_by"] = s.approval ? "playbook" : "policy";
+    if (s.plan) calls += s.plan->calls.size();
+    if (!s.error.empty()) ++errors;
+  }
+  out["calls"] = calls;
+  out["errors"] = errors;
   return Json(200, out);
 }
 

@@ -8,7 +8,9 @@
 //                                      .authorization = "Bearer s3cret"});
 //
 // Every /api/v1 route but /api/v1/health needs a token (401 without, 403 when its role does not
-// allow the route). Writes are journaled on the incident with the token's name as author.
+// allow the route). Writes are journaled on the incident with the token's name as author. GETs
+// change nothing: a playbook's plan for an incident only reads AWS (like `cloudward playbook
+// plan`); its steps are applied through the action routes (plan, approve, apply).
 // Errors are JSON: {"error": "<message>", "code": "<ErrorCodeName>"}.
 //
 // Thread-safe: Handle may run on many threads at once (the store serialises its calls; response
@@ -30,6 +32,7 @@
 #include "core/clock.h"
 #include "core/embedded_file.h"
 #include "detect/rule_set.h"
+#include "respond/playbook.h"
 #include "serve/auth.h"
 #include "serve/intake.h"
 #include "serve/metrics.h"
@@ -60,6 +63,8 @@ struct ApiOptions {
   const Clock* clock = nullptr;
   Intake* intake = nullptr;  // null: POST /api/v1/events answers 503
   std::shared_ptr<const detect::RuleSet> rules;
+  // The playbooks shown and planned under /api/v1/playbooks; null: the bundled ones.
+  std::shared_ptr<const respond::PlaybookSet> playbooks;
   // AWS client settings for response actions; a fresh client (and, when `transport` is null, a
   // fresh curl transport) is made per request.
   aws::ClientConfig aws;
@@ -111,6 +116,10 @@ class Api {
   ApiResponse RollbackAction(const Context&);
   ApiResponse ActionKinds(const Context&);
   ApiResponse Rules(const Context&);
+  ApiResponse ListPlaybooks(const Context&);
+  ApiResponse GetPlaybook(const Context&);
+  ApiResponse IncidentPlaybooks(const Context&);
+  ApiResponse PlanIncidentPlaybook(const Context&);
   ApiResponse PostEvents(const Context&);
   ApiResponse Console(const Context&);
   nlohmann::json ActionWithIncident(const store::ResponseAction& action);

@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aws/credentials.h"
+#include "aws/env.h"
+#include "aws/http.h"
 #include "core/embedded_file.h"
 #include "detect/rule_set.h"
 
@@ -34,10 +37,11 @@ std::shared_ptr<const detect::RuleSet> BundledRules() {
   return detect::LoadRules({}, texts, {}).rules;
 }
 
-// A CloudTrail record the bundled pack flags: an IAM user created from an unusual place.
-std::string Record(const std::string& id) {
+// A CloudTrail record the bundled pack flags: an IAM user created from an unusual place (low), or
+// with `name` CreateLoginProfile, a console password given to it (medium).
+std::string Record(const std::string& id, const std::string& name = "CreateUser") {
   return json{{"eventVersion", "1.09"}, {"eventTime", "2026-11-20T09:00:00Z"}, {"eventSource", "iam.amazonaws.com"},
-              {"eventName", "CreateUser"}, {"awsRegion", "us-east-1"}, {"sourceIPAddress", "185.220.101.47"},
+              {"eventName", name}, {"awsRegion", "us-east-1"}, {"sourceIPAddress", "185.220.101.47"},
               {"userAgent", "aws-cli/2.15.30"}, {"eventID", id}, {"eventType", "AwsApiCall"},
               {"recipientAccountId", "123456789012"}, {"requestParameters", {{"userName", "backup-admin"}}},
               {"userIdentity", {{"type", "IAMUser"}, {"arn", "arn:aws:iam::123456789012:user/svc-backup"},
@@ -68,6 +72,28 @@ class ApiTest : public ::testing::Test {
                                             .metrics = &metrics_, .clock = &clock_, .intake = intake_.get(),
                                             .rules = rules_, .actions_enabled = false,
                                             .console = WebConsoleFiles(), .version = "test"});
+  }
+
+  // Rebuilds the API with response actions on, calling AWS through `transport`.
+  void EnableActions(std::shared_ptr<aws::Transport> transport) {
+    aws::ClientConfig aws{.region = "us-east-1", .transport = std::move(transport)};
+    aws.credentials = std::make_shared<aws::StaticCredentialProvider>(
+        aws::Credentials{"AKID", "SECRET", "", std::nullopt, "static"});
+    aws.env = aws::MapEnv({});
+    api_ = std::make_unique<Api>(ApiOptions{.store = store_.get(), .auth = auth_.get(), .config = &config_,
+                                            .metrics = &metrics_, .clock = &clock_, .intake = intake_.get(),
+                                            .rules = rules_, .aws = std::move(aws), .actions_enabled = true,
+                                            .console = WebConsoleFiles(), .version = "test"});
+  }
+
+  // A medium incident: svc-backup's access key AKIAEXAMPLEKEY000001 creates a user and gives it a
+  // console password.
+  std::string PostIncident() {
+    json records = json::array({json::parse(Record("e-1")), json::parse(Record("e-2", "CreateLoginProfile"))});
+    auto posted = Call("POST", "/api/v1/events", "tok-ops", json{{"Records", records}}.dump());
+    EXPECT_EQ(posted.status, 200) << posted.body;
+    json incidents = Body(posted)["incidents"];
+    return incidents.empty() ? "" : incidents[0].get<std::string>();
   }
 
   ApiResponse Call(std::string method, std::string path, std::string token = "tok-viewer", std::string body = "",
@@ -197,6 +223,135 @@ TEST_F(ApiTest, RulesAndConsole) {
   EXPECT_EQ(Call("GET", "/console/../secret", "").status, 404);
 }
 
+// Finds the element of a JSON array whose `key` is `value` (null when none).
+json Element(const json& array, const std::string& key, const std::string& value) {
+  for (const json& e : array) {
+    if (e.value(key, "") == value) return e;
+  }
+  return nullptr;
+}
+
+TEST_F(ApiTest, PlaybooksAreListedWithTheirSteps) {
+  EXPECT_EQ(Call("GET", "/api/v1/playbooks", "").status, 401);
+  auto list = Call("GET", "/api/v1/playbooks");
+  ASSERT_EQ(list.status, 200) << list.body;
+  json playbooks = Body(list);
+  ASSERT_GE(playbooks.size(), 6u);  // the bundled ones
+  json key = Element(playbooks, "id", "compromised-access-key");
+  ASSERT_TRUE(key.is_object()) << list.body;
+  EXPECT_EQ(key["title"], "Compromised IAM access key");
+  EXPECT_EQ(key["trigger"]["min_severity"], "medium");
+  EXPECT_EQ(key["trigger"]["involves"], json::array({"incident.long_term_keys"}));
+  EXPECT_EQ(key["step_count"], key["steps"].size());
+  EXPECT_EQ(key["phases"][0], "contain");
+  const json& first = key["steps"][0];
+  EXPECT_EQ(first["id"], "deactivate-keys");
+  EXPECT_EQ(first["action"], "deactivate-access-key");
+  EXPECT_EQ(first["targets"], "incident.long_term_keys");
+  EXPECT_FALSE(first["action_description"].get<std::string>().empty());
+  json restrict = Element(key["steps"], "id", "restrict-users");
+  EXPECT_EQ(restrict["approval"], true);
+  EXPECT_EQ(restrict["requires"], json::array({"deactivate-keys"}));
+  json todo = Element(key["steps"], "id", "tell-owner");
+  EXPECT_EQ(todo["phase"], "notify");
+  EXPECT_FALSE(todo.contains("action"));
+  EXPECT_FALSE(todo["text"].get<std::string>().empty());
+
+  auto one = Call("GET", "/api/v1/playbooks/compromised-access-key");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(Body(one), key);
+  EXPECT_EQ(Call("GET", "/api/v1/playbooks/no-such-playbook").status, 404);
+}
+
+TEST_F(ApiTest, IncidentPlaybooksAreThoseWhoseTriggerFits) {
+  const std::string id = PostIncident();
+  ASSERT_FALSE(id.empty());
+  auto r = Call("GET", "/api/v1/incidents/" + id + "/playbooks");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json fitting = Body(r);
+  json key = Element(fitting, "id", "compromised-access-key");
+  ASSERT_TRUE(key.is_object()) << Call("GET", "/api/v1/incidents/" + id).body;
+  EXPECT_EQ(key["matches"], true);
+  EXPECT_EQ(Element(key["steps"], "id", "deactivate-keys")["picks"], json::array({"AKIAEXAMPLEKEY000001"}));
+  EXPECT_EQ(Element(key["steps"], "id", "restrict-users")["picks"], json::array({"svc-backup"}));
+  EXPECT_FALSE(Element(key["steps"], "id", "tell-owner").contains("picks"));
+  for (const json& pb : fitting) EXPECT_EQ(pb["matches"], true) << pb["id"];
+  EXPECT_TRUE(Element(fitting, "id", "compromised-ec2-instance").is_null());  // no instance involved
+
+  json all = Body(Call("GET", "/api/v1/incidents/" + id + "/playbooks", "tok-viewer", "", {{"all", "true"}}));
+  EXPECT_EQ(all.size(), Body(Call("GET", "/api/v1/playbooks")).size());
+  EXPECT_EQ(Element(all, "id", "compromised-ec2-instance")["matches"], false);
+  EXPECT_EQ(Call("GET", "/api/v1/incidents/" + id + "/playbooks", "tok-viewer", "", {{"all", "yes"}}).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/incidents/INC-0000000000/playbooks").status, 404);
+  // Planning reads AWS: refused like the other action routes on a daemon without actions.
+  EXPECT_EQ(Call("GET", "/api/v1/incidents/" + id + "/playbooks/compromised-access-key/plan").status, 503);
+}
+
+// The plan is a dry run: only reads reach AWS, and nothing is stored or journaled.
+TEST_F(ApiTest, PlaybookPlanOnlyReads) {
+  const std::string id = PostIncident();
+  ASSERT_FALSE(id.empty());
+  config_.respond.approval_actions = {"deactivate-access-key"};
+  auto transport = std::make_shared<aws::FakeTransport>();
+  transport->SetHandler([](const aws::HttpRequest& request) -> Result<aws::HttpResponse> {
+    auto is = [&](const char* action) { return request.body.find(std::string("Action=") + action + "&") != std::string::npos; };
+    if (is("GetAccessKeyLastUsed")) {
+      return aws::HttpResponse{200, {}, "<GetAccessKeyLastUsedResponse><GetAccessKeyLastUsedResult>"
+                                        "<UserName>svc-backup</UserName></GetAccessKeyLastUsedResult>"
+                                        "</GetAccessKeyLastUsedResponse>"};
+    }
+    if (is("ListAccessKeys")) {
+      return aws::HttpResponse{200, {}, "<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata><member>"
+                                        "<UserName>svc-backup</UserName><AccessKeyId>AKIAEXAMPLEKEY000001</AccessKeyId>"
+                                        "<Status>Active</Status></member></AccessKeyMetadata>"
+                                        "<IsTruncated>false</IsTruncated></ListAccessKeysResult></ListAccessKeysResponse>"};
+    }
+    return aws::HttpResponse{403, {}, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>denied</Message>"
+                                      "</Error><RequestId>r-1</RequestId></ErrorResponse>"};
+  });
+  EnableActions(transport);
+  const size_t journal = Body(Call("GET", "/api/v1/incidents/" + id + "/timeline")).size();
+
+  auto r = Call("GET", "/api/v1/incidents/" + id + "/playbooks/compromised-access-key/plan");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json plan = Body(r);
+  EXPECT_EQ(plan["playbook"], "compromised-access-key");
+  EXPECT_EQ(plan["incident_id"], id);
+  EXPECT_EQ(plan["dry_run"], true);
+  EXPECT_EQ(plan["matches"], true);
+  json keys = Element(plan["steps"], "step", "deactivate-keys");
+  ASSERT_TRUE(keys.is_object()) << r.body;
+  EXPECT_EQ(keys["target"], "AKIAEXAMPLEKEY000001");
+  ASSERT_EQ(keys["plan"]["calls"].size(), 1u) << r.body;
+  EXPECT_EQ(keys["plan"]["calls"][0]["operation"], "iam:UpdateAccessKey");
+  EXPECT_EQ(keys["needs_approval"], true);
+  EXPECT_EQ(keys["approval_by"], "policy");  // respond.approvals.actions
+  json restrict = Element(plan["steps"], "step", "restrict-users");
+  EXPECT_EQ(restrict["approval_by"], "playbook");
+  EXPECT_EQ(restrict["requires"], json::array({"deactivate-keys"}));
+  EXPECT_GE(plan["calls"].get<int>(), 1);
+  EXPECT_TRUE(Element(plan["steps"], "step", "tell-owner").contains("text"));
+
+  ASSERT_GT(transport->request_count(), 0u);
+  for (const aws::HttpRequest& sent : transport->requests()) {
+    const size_t at = sent.body.find("Action=");
+    if (at == std::string::npos) {
+      EXPECT_TRUE(sent.method == "GET" || sent.method == "HEAD") << sent.method << " " << sent.url;
+      continue;
+    }
+    const std::string action = sent.body.substr(at + 7, sent.body.find('&', at) - at - 7);
+    EXPECT_TRUE(action.starts_with("Get") || action.starts_with("List") || action.starts_with("Describe")) << action;
+  }
+  EXPECT_EQ(Body(Call("GET", "/api/v1/incidents/" + id + "/actions")).size(), 0u);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/incidents/" + id + "/timeline")).size(), journal);
+
+  EXPECT_EQ(Call("GET", "/api/v1/incidents/" + id + "/playbooks/no-such-playbook/plan").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/incidents/INC-0000000000/playbooks/compromised-access-key/plan").status, 404);
+  auto other = Body(Call("GET", "/api/v1/incidents/" + id + "/playbooks/compromised-ec2-instance/plan"));
+  EXPECT_EQ(other["matches"], false);
+  EXPECT_NE(other["notes"].dump().find("does not match"), std::string::npos) << other.dump();
+}
+
 TEST(ServeOpenApi, DescribesEveryRoute) {
   std::ifstream in(std::string(CW_SOURCE_DIR) + "/docs/openapi.yaml");
   std::stringstream text;
@@ -204,7 +359,9 @@ TEST(ServeOpenApi, DescribesEveryRoute) {
   ASSERT_FALSE(text.str().empty());
   for (const Api::RouteEntry& route : Api::Routes()) {
     std::string path = route.pattern;
-    if (size_t p = path.find("{}"); p != std::string::npos) path.replace(p, 2, "{id}");
+    for (const char* name : {"{id}", "{playbook}"}) {  // the parameters' names, in order
+      if (size_t p = path.find("{}"); p != std::string::npos) path.replace(p, 2, name);
+    }
     std::string method = route.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const size_t at = text.str().find("\n  " + path + ":\n");

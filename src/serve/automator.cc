@@ -113,7 +113,7 @@ void Automator::Handle(const std::string& incident_id) {
       continue;
     }
     if (d.mode == config::AutomationMode::kPlan) {
-      auto plan = respond::PlanPlaybook(*d.playbook, *incident, *aws_);
+      auto plan = respond::PlanPlaybook(*d.playbook, *incident, *aws_, &store_);
       size_t calls = 0;
       for (const auto& s : plan.steps) calls += s.plan ? s.plan->calls.size() : 0;
       data["plan"] = plan.ToJson();

@@ -70,6 +70,7 @@ int RunDaemon(const DaemonOptions& options) {
     for (const auto& p : playbooks.problems) Log(LogLevel::kError, "unusable playbook", {{"error", p.Describe()}});
     return 2;
   }
+  auto api_playbooks = std::make_shared<const respond::PlaybookSet>(playbooks);  // the console's browser and plans
   auto automator = Automator::Create(options.config, std::move(playbooks), store, clock);
   if (!automator) {
     Log(LogLevel::kError, "unusable automation policies", {{"error", automator.error().message}});
@@ -87,7 +88,7 @@ int RunDaemon(const DaemonOptions& options) {
   });
 
   ApiOptions api_options{.store = &store, .auth = &*auth, .config = &options.config, .metrics = &metrics,
-                         .clock = &clock, .intake = &intake, .rules = options.rules,
+                         .clock = &clock, .intake = &intake, .rules = options.rules, .playbooks = api_playbooks,
                          .actions_enabled = options.actions_enabled, .console = options.console,
                          .version = options.version};
   Api api(std::move(api_options));

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The web console in a real browser: moto plays AWS, `cloudward serve` runs with two tokens,
-events are posted, then console.mjs (playwright-core + Debian's chromium) signs in, opens the
-incident, plans deactivate-access-key, approves and applies it, and moves the incident to
-contained. boto3 then checks the key is Inactive.
+events are posted, then console.mjs (playwright-core + Debian's chromium) signs in, browses the
+rules and the playbooks (checked against playbooks/*.yml), opens the incident, plans the playbook
+that fits it (a dry run), plans deactivate-access-key, approves and applies it, and moves the
+incident to contained. boto3 then checks the key is Inactive.
 
 Usage: check_console.py CLOUDWARD WORK_DIR NODE_DIR. Exits 77 (ctest skip) without node/npm,
 /usr/bin/chromium, moto/boto3, or when playwright-core cannot be installed from npm.
@@ -10,6 +11,7 @@ CW_UPDATE_SCREENSHOTS=1 copies the screenshots to docs/console-*.png."""
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +32,43 @@ TOKEN = "console-token-3f9d"
 def skip(why):
     print("SKIPPED:", why)
     sys.exit(77)
+
+
+def bundled_playbooks():
+    """The bundled playbooks as the browser should show them, read from playbooks/*.yml with a line
+    parser for their layout (top-level id and title; `  - id:` opens a step whose keys are
+    indented four spaces)."""
+    folder = os.path.join(HERE, "..", "..", "playbooks")
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith((".yml", ".yaml")):
+            continue
+        pb, in_steps = {"file": name, "steps": []}, False
+        with open(os.path.join(folder, name)) as f:
+            for line in f:
+                line = re.sub(r"\s+#.*$", "", line.rstrip("\n"))
+                top = re.match(r"^(id|title): (.+)$", line)
+                if top:
+                    pb[top.group(1)] = top.group(2).strip()
+                    continue
+                if re.match(r"^\S", line):
+                    in_steps = line.startswith("steps:")
+                    continue
+                step = re.match(r"^  - id: (\S+)$", line) if in_steps else None
+                if step:
+                    pb["steps"].append({"id": step.group(1), "action": "", "targets": "", "approval": False,
+                                        "requires": []})
+                    continue
+                key = re.match(r"^    (phase|action|targets|approval|requires): (.+)$", line) if in_steps else None
+                if key and pb["steps"]:
+                    k, v = key.group(1), key.group(2).strip()
+                    if k == "approval":
+                        v = v == "true"
+                    elif k == "requires":
+                        v = [r.strip() for r in v.strip("[]").split(",") if r.strip()]
+                    pb["steps"][-1][k] = v
+        out.append(pb)
+    return out
 
 
 def main():
@@ -72,15 +111,21 @@ def run(binary, work, node_dir, moto):
             sys.exit("cloudward serve did not listen; see serve.log")
         api = Api(port)
         # A leaked key at work: a user created for persistence, then a second one.
-        records = [record("console-1", key), record("console-2", key, when="2026-11-20T09:03:00Z")]
+        # ... and gives it a console password, which makes the incident medium: the playbook
+        # compromised-access-key fits it.
+        records = [record("console-1", key), record("console-2", key, when="2026-11-20T09:03:00Z"),
+                   record("console-3", key, name="CreateLoginProfile", when="2026-11-20T09:04:00Z")]
         status, posted = api.call("POST", "/api/v1/events", token=TOKEN, body={"Records": records})
         if status != 200 or not posted.get("incidents"):
             sys.exit("posting events made no incident: %s %s" % (status, posted))
         incident = posted["incidents"][0]
 
+        expected = os.path.join(work, "playbooks.json")
+        with open(expected, "w") as f:
+            json.dump(bundled_playbooks(), f)
         shots = os.path.join(work, "screenshots")
         p = subprocess.run(["node", os.path.join(HERE, "console.mjs"), "http://127.0.0.1:%d" % port, TOKEN, incident,
-                            key, shots, CHROMIUM],
+                            key, shots, CHROMIUM, expected],
                            env=dict(os.environ, NODE_PATH=os.path.join(node_dir, "node_modules")),
                            capture_output=True, text=True, timeout=300)
         print(p.stdout)
