@@ -220,7 +220,7 @@ AwsResult<RestResponse> AwsClient::Rest(const RestRequest& rest) {
       base = base.substr(0, scheme_end + 3) + rest.bucket + "." + base.substr(scheme_end + 3);
     }
   }
-  request.url = base + UriEncode(path, /*keep_slash=*/true);
+  request.url = base + (rest.path_encoded ? path : UriEncode(path, /*keep_slash=*/true));
   if (!rest.query.empty()) request.url += "?" + EncodeQuery(rest.query);
   request.headers = rest.headers;
   request.body = rest.body;

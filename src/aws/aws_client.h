@@ -69,6 +69,7 @@ struct RestRequest {
   std::string method = "GET";
   std::string bucket;            // S3 only; addressed virtual-hosted or path-style
   std::string path = "/";        // raw (unencoded) path; for S3 the key part ("/key")
+  bool path_encoded = false;     // path already percent-encoded (a segment with "/" as %2F)
   QueryParams query;             // {"policy", ""} gives "?policy="
   Headers headers;
   std::string body;

@@ -1,6 +1,7 @@
 #include "aws/services.h"
 
 #include "aws/service_helpers.h"
+#include "core/time.h"
 
 namespace cloudward::aws {
 
@@ -958,6 +959,290 @@ AwsResult<std::string> support::CreateCase(AwsClient& aws, const NewCase& c) {
     return AwsFail(Malformed("support:CreateCase", "no caseId in response", r->request_id));
   }
   return id->get<std::string>();
+}
+
+
+// ------------------------------------------------------ respond/: eradicate-created-iam (IAM)
+namespace {
+Tags MemberTags(const pugi::xml_node& set) {
+  Tags tags;
+  for (pugi::xml_node t : set.children("member")) tags.emplace_back(Text(t, "Key"), Text(t, "Value"));
+  return tags;
+}
+
+// Every `field` of the members of `list` over the pages of an IAM List* call.
+AwsResult<std::vector<std::string>> IamNames(AwsClient& aws, const char* action, QueryParams params,
+                                             const char* list, const char* field) {
+  std::vector<std::string> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams page = params;
+    if (!marker.empty()) page.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", action, page);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node m : result.child(list).children("member")) {
+      out.push_back(field ? Text(m, field) : std::string(m.text().as_string()));
+    }
+    return Text(result, "IsTruncated") == "true" ? Text(result, "Marker") : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+}  // namespace
+
+AwsResult<iam::UserDescription> iam::GetUserDetail(AwsClient& aws, const std::string& user_name) {
+  auto r = aws.Query("iam", "GetUser", {{"UserName", user_name}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node u = r->Result().child("User");
+  UserDescription out{Text(u, "UserName"), Text(u, "Arn"), Text(u, "Path"), Text(u, "CreateDate"), MemberTags(u.child("Tags"))};
+  if (out.arn.empty()) return AwsFail(Malformed("iam:GetUser", "no User/Arn in response", r->request_id));
+  return out;
+}
+
+AwsResult<iam::RoleDescription> iam::GetRoleDetail(AwsClient& aws, const std::string& role_name) {
+  auto r = aws.Query("iam", "GetRole", {{"RoleName", role_name}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node role = r->Result().child("Role");
+  RoleDescription out;
+  out.name = Text(role, "RoleName");
+  out.arn = Text(role, "Arn");
+  out.path = Text(role, "Path");
+  out.create_date = Text(role, "CreateDate");
+  out.trust_policy = UriDecode(Text(role, "AssumeRolePolicyDocument"));
+  out.description = Text(role, "Description");
+  out.max_session_duration = role.child("MaxSessionDuration").text().as_int();
+  out.tags = MemberTags(role.child("Tags"));
+  if (out.arn.empty()) return AwsFail(Malformed("iam:GetRole", "no Role/Arn in response", r->request_id));
+  return out;
+}
+
+AwsResult<iam::PolicyDescription> iam::GetPolicy(AwsClient& aws, const std::string& policy_arn) {
+  auto r = aws.Query("iam", "GetPolicy", {{"PolicyArn", policy_arn}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node p = r->Result().child("Policy");
+  PolicyDescription out{Text(p, "Arn"),         Text(p, "PolicyName"),       Text(p, "Path"), Text(p, "Description"),
+                    Text(p, "DefaultVersionId"), Text(p, "CreateDate"), MemberTags(p.child("Tags"))};
+  if (out.arn.empty()) return AwsFail(Malformed("iam:GetPolicy", "no Policy/Arn in response", r->request_id));
+  return out;
+}
+
+AwsResult<std::vector<iam::PolicyVersion>> iam::ListPolicyVersions(AwsClient& aws, const std::string& policy_arn) {
+  std::vector<PolicyVersion> out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params = {{"PolicyArn", policy_arn}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", "ListPolicyVersions", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node m : result.child("Versions").children("member")) {
+      out.push_back({Text(m, "VersionId"), Text(m, "IsDefaultVersion") == "true", Text(m, "CreateDate")});
+    }
+    return Text(result, "IsTruncated") == "true" ? Text(result, "Marker") : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::string> iam::GetPolicyVersionDocument(AwsClient& aws, const std::string& policy_arn,
+                                                     const std::string& version_id) {
+  auto r = aws.Query("iam", "GetPolicyVersion", {{"PolicyArn", policy_arn}, {"VersionId", version_id}});
+  if (!r) return AwsFail(r.error());
+  pugi::xml_node v = r->Result().child("PolicyVersion");
+  if (!v) return AwsFail(Malformed("iam:GetPolicyVersion", "no PolicyVersion in response", r->request_id));
+  return UriDecode(Text(v, "Document"));
+}
+
+AwsResult<iam::PolicyEntities> iam::ListEntitiesForPolicy(AwsClient& aws, const std::string& policy_arn) {
+  PolicyEntities out;
+  auto status = Paginate([&](const std::string& marker) -> AwsResult<std::string> {
+    QueryParams params = {{"PolicyArn", policy_arn}};
+    if (!marker.empty()) params.emplace_back("Marker", marker);
+    auto r = aws.Query("iam", "ListEntitiesForPolicy", params);
+    if (!r) return AwsFail(r.error());
+    pugi::xml_node result = r->Result();
+    for (pugi::xml_node m : result.child("PolicyUsers").children("member")) out.users.push_back(Text(m, "UserName"));
+    for (pugi::xml_node m : result.child("PolicyRoles").children("member")) out.roles.push_back(Text(m, "RoleName"));
+    for (pugi::xml_node m : result.child("PolicyGroups").children("member")) out.groups.push_back(Text(m, "GroupName"));
+    return Text(result, "IsTruncated") == "true" ? Text(result, "Marker") : std::string();
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::vector<std::string>> iam::ListUserPolicies(AwsClient& aws, const std::string& user_name) {
+  return IamNames(aws, "ListUserPolicies", {{"UserName", user_name}}, "PolicyNames", nullptr);
+}
+
+AwsResult<std::vector<std::string>> iam::ListRolePolicies(AwsClient& aws, const std::string& role_name) {
+  return IamNames(aws, "ListRolePolicies", {{"RoleName", role_name}}, "PolicyNames", nullptr);
+}
+
+AwsResult<std::vector<std::string>> iam::ListAttachedUserPolicies(AwsClient& aws, const std::string& user_name) {
+  return IamNames(aws, "ListAttachedUserPolicies", {{"UserName", user_name}}, "AttachedPolicies", "PolicyArn");
+}
+
+AwsResult<std::vector<std::string>> iam::ListAttachedRolePolicies(AwsClient& aws, const std::string& role_name) {
+  return IamNames(aws, "ListAttachedRolePolicies", {{"RoleName", role_name}}, "AttachedPolicies", "PolicyArn");
+}
+
+AwsResult<std::vector<std::string>> iam::ListMfaDevices(AwsClient& aws, const std::string& user_name) {
+  return IamNames(aws, "ListMFADevices", {{"UserName", user_name}}, "MFADevices", "SerialNumber");
+}
+
+AwsStatus iam::IamWrite(AwsClient& aws, const std::string& action, const QueryParams& params) {
+  return Done(aws.Query("iam", action, params));
+}
+
+// ------------------------------------------------------------- respond/: run-patch-baseline (SSM)
+namespace {
+std::string JsonText(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  // JSON protocols send timestamps as epoch seconds.
+  if (it->is_number()) return FormatIsoTime(static_cast<int64_t>(it->get<double>() * 1000));
+  return "";
+}
+}  // namespace
+
+AwsResult<std::vector<ssm::InstanceInformation>> ssm::DescribeInstanceInformation(
+    AwsClient& aws, const std::vector<std::string>& instance_ids) {
+  std::vector<InstanceInformation> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    nlohmann::json body = nlohmann::json::object();
+    if (!instance_ids.empty()) body["Filters"] = {{{"Key", "InstanceIds"}, {"Values", instance_ids}}};
+    if (!token.empty()) body["NextToken"] = token;
+    auto r = aws.Json("ssm", "DescribeInstanceInformation", body);
+    if (!r) return AwsFail(r.error());
+    for (const auto& i : r->body.value("InstanceInformationList", nlohmann::json::array())) {
+      if (!i.is_object()) continue;
+      out.push_back({JsonText(i, "InstanceId"), JsonText(i, "PingStatus"), JsonText(i, "PlatformName"),
+                     JsonText(i, "AgentVersion")});
+    }
+    return JsonText(r->body, "NextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::vector<ssm::Command>> ssm::ListCommands(AwsClient& aws, const std::string& instance_id) {
+  std::vector<Command> out;
+  auto status = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    nlohmann::json body = {{"InstanceId", instance_id}};
+    if (!token.empty()) body["NextToken"] = token;
+    auto r = aws.Json("ssm", "ListCommands", body);
+    if (!r) return AwsFail(r.error());
+    for (const auto& c : r->body.value("Commands", nlohmann::json::array())) {
+      if (!c.is_object()) continue;
+      Command command{JsonText(c, "CommandId"), JsonText(c, "DocumentName"), JsonText(c, "Comment"),
+                      JsonText(c, "Status"), JsonText(c, "RequestedDateTime"), {}};
+      const nlohmann::json parameters = c.value("Parameters", nlohmann::json::object());
+      for (const auto& [name, values] : parameters.items()) {
+        if (!values.is_array()) continue;
+        for (const auto& v : values) {
+          if (v.is_string()) command.parameters[name].push_back(v.get<std::string>());
+        }
+      }
+      out.push_back(std::move(command));
+    }
+    return JsonText(r->body, "NextToken");
+  });
+  if (!status) return AwsFail(status.error());
+  return out;
+}
+
+AwsResult<std::string> ssm::SendCommand(AwsClient& aws, const std::vector<std::string>& instance_ids,
+                                        const std::string& document_name,
+                                        const std::map<std::string, std::vector<std::string>>& parameters,
+                                        const std::string& comment) {
+  nlohmann::json body = {{"InstanceIds", instance_ids}, {"DocumentName", document_name}, {"Parameters", parameters}};
+  if (!comment.empty()) body["Comment"] = comment;
+  auto r = aws.Json("ssm", "SendCommand", body);
+  if (!r) return AwsFail(r.error());
+  std::string id = r->body.is_object() ? JsonText(r->body.value("Command", nlohmann::json::object()), "CommandId") : "";
+  if (id.empty()) return AwsFail(Malformed("ssm:SendCommand", "no Command/CommandId in response", r->request_id));
+  return id;
+}
+
+// ------------------------------------------------------------ respond/: restore-from-backup (Backup)
+namespace {
+// The path of a recovery point; its ARN is one segment ("/" in it sent as %2F).
+std::string RecoveryPointPath(const std::string& vault, const std::string& arn) {
+  return "/backup-vaults/" + UriEncode(vault) + "/recovery-points/" + UriEncode(arn);
+}
+
+backup::RestoreJob RestoreJobOf(const nlohmann::json& j) {
+  return {JsonText(j, "RestoreJobId"), JsonText(j, "RecoveryPointArn"), JsonText(j, "Status"),
+          JsonText(j, "CreationDate"), JsonText(j, "CreatedResourceArn"), JsonText(j, "ResourceType")};
+}
+}  // namespace
+
+AwsResult<backup::RecoveryPointDetail> backup::DescribeRecoveryPoint(AwsClient& aws, const std::string& vault_name,
+                                                                     const std::string& recovery_point_arn) {
+  auto r = aws.RestJson({.service = "backup", .path = RecoveryPointPath(vault_name, recovery_point_arn),
+                         .path_encoded = true, .operation = "backup:DescribeRecoveryPoint"});
+  if (!r) return AwsFail(r.error());
+  if (!r->body.is_object()) return AwsFail(Malformed("backup:DescribeRecoveryPoint", "response is not an object", r->request_id));
+  RecoveryPointDetail out{JsonText(r->body, "RecoveryPointArn"), JsonText(r->body, "BackupVaultName"),
+                          JsonText(r->body, "ResourceArn"),      JsonText(r->body, "ResourceType"),
+                          JsonText(r->body, "Status"),           JsonText(r->body, "CreationDate"),
+                          JsonText(r->body, "IamRoleArn")};
+  if (out.arn.empty()) {
+    return AwsFail(Malformed("backup:DescribeRecoveryPoint", "no RecoveryPointArn in response", r->request_id));
+  }
+  return out;
+}
+
+AwsResult<std::map<std::string, std::string>> backup::GetRecoveryPointRestoreMetadata(
+    AwsClient& aws, const std::string& vault_name, const std::string& recovery_point_arn) {
+  auto r = aws.RestJson({.service = "backup", .path = RecoveryPointPath(vault_name, recovery_point_arn) + "/restore-metadata",
+                         .path_encoded = true, .operation = "backup:GetRecoveryPointRestoreMetadata"});
+  if (!r) return AwsFail(r.error());
+  std::map<std::string, std::string> out;
+  if (!r->body.is_object()) return out;
+  const nlohmann::json metadata = r->body.value("RestoreMetadata", nlohmann::json::object());
+  for (const auto& [k, v] : metadata.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+AwsResult<std::vector<backup::RestoreJob>> backup::ListRestoreJobs(AwsClient& aws) {
+  std::vector<RestoreJob> out;
+  auto s = Paginate([&](const std::string& token) -> AwsResult<std::string> {
+    RestRequest req{.service = "backup", .path = "/restore-jobs/", .operation = "backup:ListRestoreJobs"};
+    if (!token.empty()) req.query.emplace_back("nextToken", token);
+    auto r = aws.RestJson(req);
+    if (!r) return AwsFail(r.error());
+    if (!r->body.is_object()) return std::string();
+    for (const auto& j : r->body.value("RestoreJobs", nlohmann::json::array())) {
+      if (j.is_object()) out.push_back(RestoreJobOf(j));
+    }
+    return JsonText(r->body, "NextToken");
+  });
+  if (!s) return AwsFail(s.error());
+  return out;
+}
+
+AwsResult<backup::RestoreJob> backup::DescribeRestoreJob(AwsClient& aws, const std::string& job_id) {
+  auto r = aws.RestJson({.service = "backup", .path = "/restore-jobs/" + UriEncode(job_id), .path_encoded = true,
+                         .operation = "backup:DescribeRestoreJob"});
+  if (!r) return AwsFail(r.error());
+  if (!r->body.is_object()) return AwsFail(Malformed("backup:DescribeRestoreJob", "response is not an object", r->request_id));
+  return RestoreJobOf(r->body);
+}
+
+AwsResult<std::string> backup::StartRestoreJob(AwsClient& aws, const NewRestoreJob& job) {
+  nlohmann::json body = {{"RecoveryPointArn", job.recovery_point_arn}, {"IamRoleArn", job.iam_role_arn},
+                         {"Metadata", job.metadata}};
+  if (!job.resource_type.empty()) body["ResourceType"] = job.resource_type;
+  if (!job.idempotency_token.empty()) body["IdempotencyToken"] = job.idempotency_token;
+  auto r = aws.RestJson({.service = "backup", .method = "PUT", .path = "/restore-jobs", .body = body.dump(),
+                         .operation = "backup:StartRestoreJob"});
+  if (!r) return AwsFail(r.error());
+  std::string id = r->body.is_object() ? JsonText(r->body, "RestoreJobId") : "";
+  if (id.empty()) return AwsFail(Malformed("backup:StartRestoreJob", "no RestoreJobId in response", r->request_id));
+  return id;
 }
 
 }  // namespace cloudward::aws

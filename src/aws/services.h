@@ -377,4 +377,109 @@ struct NewCase {
 AwsResult<std::string> CreateCase(AwsClient& aws, const NewCase& c);
 }  // namespace support
 
+
+// -- Added for respond/ (eradicate-created-iam).
+namespace iam {
+struct UserDescription {
+  std::string name, arn, path, create_date;
+  Tags tags;
+};
+// kNotFound (NoSuchEntity) for a missing user, role or policy in the three below.
+AwsResult<UserDescription> GetUserDetail(AwsClient& aws, const std::string& user_name);
+struct RoleDescription {
+  std::string name, arn, path, create_date;
+  std::string trust_policy;  // the assume-role policy document, decoded
+  std::string description;
+  int max_session_duration = 0;  // seconds; 0 when not reported
+  Tags tags;
+};
+AwsResult<RoleDescription> GetRoleDetail(AwsClient& aws, const std::string& role_name);
+struct PolicyDescription {
+  std::string arn, name, path, description, default_version, create_date;
+  Tags tags;
+};
+AwsResult<PolicyDescription> GetPolicy(AwsClient& aws, const std::string& policy_arn);
+struct PolicyVersion {
+  std::string version_id;  // "v1"
+  bool is_default = false;
+  std::string create_date;
+};
+AwsResult<std::vector<PolicyVersion>> ListPolicyVersions(AwsClient& aws, const std::string& policy_arn);
+// The version's document, decoded.
+AwsResult<std::string> GetPolicyVersionDocument(AwsClient& aws, const std::string& policy_arn,
+                                                const std::string& version_id);
+struct PolicyEntities {
+  std::vector<std::string> users, roles, groups;  // names
+};
+AwsResult<PolicyEntities> ListEntitiesForPolicy(AwsClient& aws, const std::string& policy_arn);
+// Inline policy names, and the ARNs of the attached managed policies, of a user or role.
+AwsResult<std::vector<std::string>> ListUserPolicies(AwsClient& aws, const std::string& user_name);
+AwsResult<std::vector<std::string>> ListRolePolicies(AwsClient& aws, const std::string& role_name);
+AwsResult<std::vector<std::string>> ListAttachedUserPolicies(AwsClient& aws, const std::string& user_name);
+AwsResult<std::vector<std::string>> ListAttachedRolePolicies(AwsClient& aws, const std::string& role_name);
+// The serial numbers (ARNs for virtual devices) of the user's MFA devices.
+AwsResult<std::vector<std::string>> ListMfaDevices(AwsClient& aws, const std::string& user_name);
+// One IAM write with its query parameters as given (DeleteUser, AttachRolePolicy, CreatePolicy,
+// ...): the eradication calls and their restores. The caller (respond/call_executor.cc) checks
+// the operation and its parameters.
+AwsStatus IamWrite(AwsClient& aws, const std::string& action, const QueryParams& params);
+}  // namespace iam
+
+// -- Added for respond/ (run-patch-baseline).
+namespace ssm {
+struct InstanceInformation {
+  std::string instance_id;
+  std::string ping_status;  // "Online", "ConnectionLost", "Inactive"
+  std::string platform;     // "Amazon Linux", "Ubuntu", "Microsoft Windows Server 2022 ..."
+  std::string agent_version;
+};
+// The SSM-managed instances among `instance_ids` (an instance not registered is left out).
+AwsResult<std::vector<InstanceInformation>> DescribeInstanceInformation(AwsClient& aws,
+                                                                       const std::vector<std::string>& instance_ids);
+struct Command {
+  std::string command_id;
+  std::string document_name;
+  std::string comment;
+  std::string status;  // "Pending", "InProgress", "Success", "Failed", "Cancelled", "TimedOut", ...
+  std::string requested;
+  std::map<std::string, std::vector<std::string>> parameters;
+};
+// The commands sent to an instance (SSM keeps them 30 days).
+AwsResult<std::vector<Command>> ListCommands(AwsClient& aws, const std::string& instance_id);
+// Returns the command id.
+AwsResult<std::string> SendCommand(AwsClient& aws, const std::vector<std::string>& instance_ids,
+                                   const std::string& document_name,
+                                   const std::map<std::string, std::vector<std::string>>& parameters,
+                                   const std::string& comment);
+}  // namespace ssm
+
+// -- Added for respond/ (restore-from-backup).
+namespace backup {
+struct RecoveryPointDetail {
+  std::string arn, vault_name, resource_arn, resource_type, status, creation_date;
+  std::string iam_role_arn;  // the role that made the backup
+};
+// kNotFound (ResourceNotFoundException) for an unknown vault or recovery point.
+AwsResult<RecoveryPointDetail> DescribeRecoveryPoint(AwsClient& aws, const std::string& vault_name,
+                                                     const std::string& recovery_point_arn);
+// The metadata a restore of the recovery point takes (AWS Backup's defaults for it).
+AwsResult<std::map<std::string, std::string>> GetRecoveryPointRestoreMetadata(AwsClient& aws,
+                                                                              const std::string& vault_name,
+                                                                              const std::string& recovery_point_arn);
+struct RestoreJob {
+  std::string job_id, recovery_point_arn, status, creation_date, created_resource_arn, resource_type;
+};
+AwsResult<std::vector<RestoreJob>> ListRestoreJobs(AwsClient& aws);
+AwsResult<RestoreJob> DescribeRestoreJob(AwsClient& aws, const std::string& job_id);
+struct NewRestoreJob {
+  std::string recovery_point_arn;
+  std::string iam_role_arn;
+  std::map<std::string, std::string> metadata;
+  std::string resource_type;      // "" leaves it to AWS Backup
+  std::string idempotency_token;  // "" for none
+};
+// Returns the restore job id.
+AwsResult<std::string> StartRestoreJob(AwsClient& aws, const NewRestoreJob& job);
+}  // namespace backup
+
 }  // namespace cloudward::aws

@@ -189,7 +189,7 @@ int RunPlan(const PlaybookOptions& opt) {
   auto c = Prepare(opt, *set, "plan", &code);
   if (!c) return code;
   auto aws = MakeRecordedAws(opt.region);
-  auto plan = respond::PlanPlaybook(*c->playbook, c->incident, *aws.client);
+  auto plan = respond::PlanPlaybook(*c->playbook, c->incident, *aws.client, c->store.get());
   if (!respond::Triggers(c->playbook->trigger, c->incident)) {
     plan.notes.push_back("the playbook's trigger does not match this incident (planned anyway, as asked)");
   }

@@ -13,7 +13,9 @@
 // revoke-role-sessions, restrict-user, block-ip, enable-bucket-versioning, protect-instance, require-imdsv2,
 // remove-user-from-groups, delete-login-profile, make-snapshot-private, remove-public-bucket-access,
 // zero-lambda-concurrency, enable-guardduty, restrict-rds-instance, restore-object-versions,
-// detach-from-auto-scaling, open-support-case (`respond --help` lists them).
+// detach-from-auto-scaling, open-support-case, capture-instance-evidence, replace-instance-profile
+// (--option quarantine_profile=NAME), stop-instance, terminate-instance (only with --option confirm=true)
+// (`respond --help` lists them).
 // Without --apply, apply and rollback print what they would do and change nothing. AWS region,
 // credentials and endpoints (AWS_ENDPOINT_URL[_<SERVICE>]) come from the usual AWS environment and
 // profile files; the store is --store, else $CLOUDWARD_STORE, else the default store.
@@ -80,7 +82,14 @@ int RunPlan(const RespondOptions& opt) {
   auto aws = MakeAws(opt);
   const respond::Action* action = respond::FindAction(opt.kind);
   if (!action) return Report("plan", {ErrorCode::kInvalidArgument, "unknown action '" + opt.kind + "'"});
-  auto plan = action->MakePlan(*aws.client, Request(opt));
+  respond::ActionRequest request = Request(opt);
+  // Actions that decide from the incident's records (eradication) read them from the store.
+  if (action->NeedsIncidentRecords() && !opt.incident.empty()) {
+    auto store = OpenStore(opt);
+    if (!store) return Report("plan", store.error());
+    if (auto loaded = respond::AddIncidentRecords(**store, *action, &request); !loaded) return Report("plan", loaded.error());
+  }
+  auto plan = action->MakePlan(*aws.client, request);
   if (!plan) return Report("plan", plan.error());
   if (opt.format == "json") {
     std::puts(plan->ToJson().dump(2).c_str());

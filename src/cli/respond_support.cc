@@ -48,10 +48,16 @@ void PrintPlan(const respond::Plan& plan, const char* heading) {
 }
 
 void PrintExecution(const respond::Execution& run) {
+  // Ids are short; evidence (console output, user data) is not: it is kept with the action and
+  // shown by `actions list --format json`.
+  constexpr size_t kShownResult = 120;
   for (const auto& c : run.calls) {
     std::string ids;
     for (const auto& id : c.request_ids) ids += (ids.empty() ? "" : ",") + id;
-    fmt::print("  {} {}{}{}{}\n", c.error ? "FAILED" : "done  ", c.operation, c.result.empty() ? "" : " -> " + c.result,
+    std::string result = c.result.size() <= kShownResult
+                             ? c.result
+                             : fmt::format("{} bytes recorded with the action", c.result.size());
+    fmt::print("  {} {}{}{}{}\n", c.error ? "FAILED" : "done  ", c.operation, result.empty() ? "" : " -> " + result,
                ids.empty() ? "" : "  request id " + ids, c.error ? "  " + c.error->message : "");
   }
 }

@@ -6,6 +6,7 @@
 
 #include "aws/services.h"
 #include "respond/decisions.h"
+#include "store/incident_store.h"
 
 namespace cloudward::respond {
 
@@ -69,6 +70,13 @@ const std::vector<const Action*>& Actions() {
     v.push_back(MakeDetachFromAutoScalingAction());
     v.push_back(MakeOpenSupportCaseAction());
     v.push_back(MakeRevokeOpenIngressAction());
+    v.push_back(MakeCaptureInstanceEvidenceAction());
+    v.push_back(MakeReplaceInstanceProfileAction());
+    v.push_back(MakeStopInstanceAction());
+    v.push_back(MakeTerminateInstanceAction());
+    v.push_back(MakeEradicateCreatedIamAction());
+    v.push_back(MakeRunPatchBaselineAction());
+    v.push_back(MakeRestoreFromBackupAction());
     return v;
   }();
   static const std::vector<const Action*> all = [] {
@@ -132,6 +140,41 @@ ActionPermissions PermissionsOf(std::string_view kind) {
       {"open-support-case", {{"support:DescribeCases"}, {"support:CreateCase"}}},
       {"revoke-open-ingress",
        {{"ec2:DescribeSecurityGroups"}, {"ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"}}},
+      // The console output and user data are read when applying (the evidence is the calls' output).
+      {"capture-instance-evidence",
+       {{"ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeIamInstanceProfileAssociations",
+         "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups"},
+        {"ec2:GetConsoleOutput", "ec2:DescribeInstanceAttribute", "ec2:CreateTags"}}},
+      // Replacing or associating a profile passes its role to EC2.
+      {"replace-instance-profile",
+       {{"ec2:DescribeInstances", "ec2:DescribeIamInstanceProfileAssociations", "iam:GetInstanceProfile"},
+        {"ec2:DisassociateIamInstanceProfile", "ec2:ReplaceIamInstanceProfileAssociation",
+         "ec2:AssociateIamInstanceProfile", "iam:PassRole"}}},
+      {"stop-instance", {{"ec2:DescribeInstances", "ec2:DescribeSnapshots"}, {"ec2:StopInstances", "ec2:StartInstances"}}},
+      {"terminate-instance",
+       {{"ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeSnapshots"}, {"ec2:TerminateInstances"}}},
+      // Reads every dependency of what it deletes (for the prior state); writes the deletions and
+      // the restores of rollback.
+      {"eradicate-created-iam",
+       {{"sts:GetCallerIdentity", "iam:GetUser", "iam:GetRole", "iam:GetPolicy", "iam:GetPolicyVersion",
+         "iam:ListPolicyVersions", "iam:ListEntitiesForPolicy", "iam:ListUserPolicies", "iam:GetUserPolicy",
+         "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedUserPolicies", "iam:ListAttachedRolePolicies",
+         "iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:ListGroupsForUser", "iam:GetGroup",
+         "iam:ListInstanceProfilesForRole"},
+        {"iam:DetachUserPolicy", "iam:DetachRolePolicy", "iam:DetachGroupPolicy", "iam:DeleteUserPolicy",
+         "iam:DeleteRolePolicy", "iam:DeleteAccessKey", "iam:DeleteLoginProfile", "iam:DeactivateMFADevice",
+         "iam:DeleteVirtualMFADevice", "iam:RemoveUserFromGroup", "iam:RemoveRoleFromInstanceProfile",
+         "iam:DeleteUser", "iam:DeleteRole", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:CreateUser",
+         "iam:TagUser", "iam:CreateRole", "iam:TagRole", "iam:CreatePolicy", "iam:TagPolicy",
+         "iam:CreatePolicyVersion", "iam:PutUserPolicy", "iam:PutRolePolicy", "iam:AttachUserPolicy",
+         "iam:AttachRolePolicy", "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:AddRoleToInstanceProfile"}}},
+      {"run-patch-baseline",
+       {{"ec2:DescribeInstances", "ssm:DescribeInstanceInformation", "ssm:ListCommands"}, {"ssm:SendCommand"}}},
+      // StartRestoreJob passes the restore role to AWS Backup.
+      {"restore-from-backup",
+       {{"backup:DescribeRecoveryPoint", "backup:GetRecoveryPointRestoreMetadata", "backup:ListRestoreJobs",
+         "backup:DescribeRestoreJob"},
+        {"backup:StartRestoreJob", "iam:PassRole"}}},
       {"create-quarantine-sg",
        {{"ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
         {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteSecurityGroup"}}},
@@ -160,6 +203,17 @@ nlohmann::json PermissionsPolicy(const std::vector<std::string>& kinds, bool rea
     statements.push_back({{"Sid", "CloudwardRespond"}, {"Effect", "Allow"}, {"Action", write}, {"Resource", "*"}});
   }
   return {{"Version", "2012-10-17"}, {"Statement", statements}};
+}
+
+Status AddIncidentRecords(store::IncidentStore& store, const Action& action, ActionRequest* request) {
+  if (!action.NeedsIncidentRecords() || request->incident_id.empty()) return Ok();
+  auto findings = store.IncidentFindings(request->incident_id);
+  if (!findings) return tl::unexpected(findings.error());
+  std::vector<std::string> records;
+  records.reserve(findings->size());
+  for (const auto& f : *findings) records.push_back(f.finding.record);
+  request->incident_records = std::move(records);
+  return Ok();
 }
 
 const Action* FindAction(std::string_view kind) {

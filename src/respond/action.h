@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@
 #include "aws/services.h"
 #include "core/result.h"
 #include "store/incident.h"
+
+namespace cloudward::store {
+class IncidentStore;
+}  // namespace cloudward::store
 
 namespace cloudward::respond {
 
@@ -55,6 +60,9 @@ struct ActionRequest {
   std::string target;       // access key id, instance id, bucket, role name
   std::string incident_id;  // used in tags and descriptions
   std::map<std::string, std::string> options;  // per action, e.g. {"user", "alice"}
+  // The original records (CloudTrail JSON) of the incident's findings, for actions whose
+  // NeedsIncidentRecords() (see AddIncidentRecords); nullopt when not loaded.
+  std::optional<std::vector<std::string>> incident_records;
 };
 
 class Action {
@@ -63,6 +71,8 @@ class Action {
   virtual std::string_view Kind() const = 0;         // "isolate-instance"
   virtual std::string_view Description() const = 0;  // one line for --help
   virtual std::string_view TargetName() const = 0;   // "instance id"
+  // True for actions that decide from what the incident recorded (eradicate-created-iam).
+  virtual bool NeedsIncidentRecords() const { return false; }
 
   // Reads the current state (no writes). kInvalidArgument for a malformed target, kNotFound for a
   // missing resource, other codes for AWS errors.
@@ -89,6 +99,10 @@ nlohmann::json PermissionsPolicy(const std::vector<std::string>& kinds, bool rea
 // kInvalidArgument for a malformed id; `gone` for a missing or terminated instance (kNotFound
 // when planning, kConflict when rolling back); other codes for AWS errors.
 Result<aws::ec2::Instance> ReadLiveInstance(aws::AwsClient& aws, const std::string& id, ErrorCode gone);
+
+// Fills request->incident_records from the store when the action NeedsIncidentRecords() and the
+// request names an incident; otherwise leaves the request as it is. Store errors are returned.
+Status AddIncidentRecords(store::IncidentStore& store, const Action& action, ActionRequest* request);
 
 // nullptr for an unknown kind.
 const Action* FindAction(std::string_view kind);
@@ -123,5 +137,14 @@ std::unique_ptr<Action> MakeRestrictRdsInstanceAction();
 std::unique_ptr<Action> MakeRestoreObjectVersionsAction();
 std::unique_ptr<Action> MakeDetachFromAutoScalingAction();
 std::unique_ptr<Action> MakeOpenSupportCaseAction();
+// EC2 instance lifecycle (capture_instance_evidence.cc, replace_instance_profile.cc, instance_lifecycle.cc).
+std::unique_ptr<Action> MakeCaptureInstanceEvidenceAction();
+std::unique_ptr<Action> MakeReplaceInstanceProfileAction();
+std::unique_ptr<Action> MakeStopInstanceAction();
+std::unique_ptr<Action> MakeTerminateInstanceAction();
+// Eradication and recovery: what the attacker created in IAM, patching, AWS Backup restores.
+std::unique_ptr<Action> MakeEradicateCreatedIamAction();
+std::unique_ptr<Action> MakeRunPatchBaselineAction();
+std::unique_ptr<Action> MakeRestoreFromBackupAction();
 
 }  // namespace cloudward::respond

@@ -1,7 +1,12 @@
 #include "respond/call_executor.h"
 
+#include <algorithm>
+#include <map>
+
 #include "aws/services.h"
+#include "aws/services_instance.h"
 #include "aws/services_prepare.h"
+#include "respond/decisions.h"
 
 namespace cloudward::respond {
 namespace {
@@ -85,6 +90,43 @@ class Params {
   std::optional<Error> error_;
 };
 
+// The IAM writes of eradicate-created-iam and its rollback: required and optional string
+// parameters, and whether "Tags" (an object of strings) is taken.
+struct IamWrite {
+  std::string_view operation;
+  std::vector<const char*> required;
+  std::vector<const char*> optional;
+  bool tags = false;
+};
+
+const IamWrite* IamWriteShape(const std::string& op) {
+  static const std::vector<IamWrite> kWrites = {
+      {"iam:DeleteUser", {"UserName"}, {}},
+      {"iam:DeleteRole", {"RoleName"}, {}},
+      {"iam:DeletePolicy", {"PolicyArn"}, {}},
+      {"iam:DeletePolicyVersion", {"PolicyArn", "VersionId"}, {}},
+      {"iam:DeleteAccessKey", {"UserName", "AccessKeyId"}, {}},
+      {"iam:DetachUserPolicy", {"UserName", "PolicyArn"}, {}},
+      {"iam:AttachUserPolicy", {"UserName", "PolicyArn"}, {}},
+      {"iam:DetachRolePolicy", {"RoleName", "PolicyArn"}, {}},
+      {"iam:AttachRolePolicy", {"RoleName", "PolicyArn"}, {}},
+      {"iam:DetachGroupPolicy", {"GroupName", "PolicyArn"}, {}},
+      {"iam:AttachGroupPolicy", {"GroupName", "PolicyArn"}, {}},
+      {"iam:DeactivateMFADevice", {"UserName", "SerialNumber"}, {}},
+      {"iam:DeleteVirtualMFADevice", {"SerialNumber"}, {}},
+      {"iam:RemoveRoleFromInstanceProfile", {"InstanceProfileName", "RoleName"}, {}},
+      {"iam:AddRoleToInstanceProfile", {"InstanceProfileName", "RoleName"}, {}},
+      {"iam:CreateUser", {"UserName"}, {"Path"}, true},
+      {"iam:CreateRole", {"RoleName", "AssumeRolePolicyDocument"}, {"Path", "Description", "MaxSessionDuration"}, true},
+      {"iam:CreatePolicy", {"PolicyName", "PolicyDocument"}, {"Path", "Description"}, true},
+      {"iam:CreatePolicyVersion", {"PolicyArn", "PolicyDocument", "SetAsDefault"}, {}},
+  };
+  for (const auto& w : kWrites) {
+    if (w.operation == op) return &w;
+  }
+  return nullptr;
+}
+
 json Substitute(const json& value, const json& outputs) {
   if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
@@ -99,6 +141,21 @@ json Substitute(const json& value, const json& outputs) {
     return out;
   }
   return value;
+}
+
+// Adds base64 `encoded` to an evidence object: "bytes" and "sha256" of the decoded bytes, their
+// last kEvidenceTextLimit bytes as UTF-8 "text", "kept_bytes" and "truncated". Text that is not
+// base64 is kept the same way as it came, with "encoding": "not base64".
+constexpr size_t kEvidenceTextLimit = 64 * 1024;
+void AddTextEvidence(const std::string& encoded, json* evidence) {
+  auto decoded = DecodeBase64(encoded);
+  BoundedText kept = KeepTail(decoded ? std::string_view(*decoded) : std::string_view(encoded), kEvidenceTextLimit);
+  if (!decoded) (*evidence)["encoding"] = "not base64";
+  (*evidence)["bytes"] = kept.bytes;
+  (*evidence)["sha256"] = kept.sha256;
+  (*evidence)["kept_bytes"] = kept.kept_bytes;
+  (*evidence)["truncated"] = kept.truncated();
+  (*evidence)["text"] = std::move(kept.text);
 }
 
 // Runs one call; returns its output ("" for none) or the error.
@@ -389,6 +446,106 @@ Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& 
       return Fail(ErrorCode::kInvalidArgument, op + ": empty Subject or CommunicationBody");
     }
     return value(aws::support::CreateCase(aws, c));
+  }
+  // eradicate-created-iam: IAM writes whose parameters are strings (and "Tags").
+  if (auto shape = IamWriteShape(op)) {
+    aws::QueryParams params;
+    for (const char* name : shape->required) params.emplace_back(name, p.String(name));
+    for (const char* name : shape->optional) {
+      if (parameters.contains(name)) params.emplace_back(name, p.String(name));
+    }
+    auto tags = p.TagMap("Tags");
+    CW_CHECK_PARAMS();
+    for (const auto& [name, v] : params) {
+      if (v.empty() && std::find(shape->optional.begin(), shape->optional.end(), name) == shape->optional.end()) {
+        return Fail(ErrorCode::kInvalidArgument, op + ": empty " + name);
+      }
+    }
+    if (!tags.empty() && !shape->tags) return Fail(ErrorCode::kInvalidArgument, op + ": takes no Tags");
+    for (size_t i = 0; i < tags.size(); ++i) {
+      std::string member = "Tags.member." + std::to_string(i + 1);
+      params.emplace_back(member + ".Key", tags[i].first);
+      params.emplace_back(member + ".Value", tags[i].second);
+    }
+    return done(aws::iam::IamWrite(aws, op.substr(4), params));
+  }
+  // run-patch-baseline.
+  if (op == "ssm:SendCommand") {
+    auto instances = p.Strings("InstanceIds");
+    auto document = p.String("DocumentName"), comment = p.String("Comment");
+    std::map<std::string, std::vector<std::string>> command_parameters;
+    auto it = parameters.find("Parameters");
+    if (it == parameters.end() || !it->is_object()) return Fail(ErrorCode::kInvalidArgument, op + ": Parameters must be an object");
+    for (const auto& [name, values] : it->items()) {
+      Params inner(op, it.value());
+      command_parameters[name] = inner.Strings(name.c_str());
+      if (inner.error()) return tl::unexpected(*inner.error());
+    }
+    CW_CHECK_PARAMS();
+    if (instances.empty() || document.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": no InstanceIds or DocumentName");
+    return value(aws::ssm::SendCommand(aws, instances, document, command_parameters, comment));
+  }
+  // restore-from-backup.
+  if (op == "backup:StartRestoreJob") {
+    aws::backup::NewRestoreJob job{.recovery_point_arn = p.String("RecoveryPointArn"), .iam_role_arn = p.String("IamRoleArn")};
+    job.metadata = [&] {
+      std::map<std::string, std::string> out;
+      for (const auto& [k, v] : p.TagMap("Metadata")) out[k] = v;
+      return out;
+    }();
+    if (parameters.contains("ResourceType")) job.resource_type = p.String("ResourceType");
+    if (parameters.contains("IdempotencyToken")) job.idempotency_token = p.String("IdempotencyToken");
+    CW_CHECK_PARAMS();
+    if (job.recovery_point_arn.empty() || job.iam_role_arn.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, op + ": empty RecoveryPointArn or IamRoleArn");
+    }
+    return value(aws::backup::StartRestoreJob(aws, job));
+  }
+  // capture-instance-evidence, replace-instance-profile, stop-instance, terminate-instance. The
+  // evidence reads return JSON text: the decoded bytes' size and SHA-256 and their last 64 KiB.
+  if (op == "ec2:GetConsoleOutput") {
+    auto instance = p.String("InstanceId");
+    bool latest = p.Bool("Latest");
+    CW_CHECK_PARAMS();
+    auto console = aws::ec2::GetConsoleOutput(aws, instance, latest);
+    if (!console) return tl::unexpected(console.error().ToError());
+    json evidence = {{"instance_id", console->instance_id}, {"timestamp", console->timestamp},
+                     {"latest", console->latest}};
+    AddTextEvidence(console->output_base64, &evidence);
+    return evidence.dump();
+  }
+  if (op == "ec2:DescribeInstanceAttribute") {
+    auto instance = p.String("InstanceId"), attribute = p.String("Attribute");
+    CW_CHECK_PARAMS();
+    if (attribute != "userData") return Fail(ErrorCode::kInvalidArgument, op + ": only Attribute userData is supported");
+    auto user_data = aws::ec2::DescribeInstanceAttribute(aws, instance, attribute);
+    if (!user_data) return tl::unexpected(user_data.error().ToError());
+    json evidence = {{"instance_id", instance}, {"attribute", attribute}};
+    AddTextEvidence(*user_data, &evidence);
+    return evidence.dump();
+  }
+  if (op == "ec2:AssociateIamInstanceProfile") {
+    auto instance = p.String("InstanceId"), profile = p.String("IamInstanceProfileArn");
+    CW_CHECK_PARAMS();
+    return value(aws::ec2::AssociateIamInstanceProfile(aws, instance, profile));
+  }
+  if (op == "ec2:ReplaceIamInstanceProfileAssociation") {
+    auto association = p.String("AssociationId"), profile = p.String("IamInstanceProfileArn");
+    CW_CHECK_PARAMS();
+    return value(aws::ec2::ReplaceIamInstanceProfileAssociation(aws, association, profile));
+  }
+  if (op == "ec2:DisassociateIamInstanceProfile") {
+    auto association = p.String("AssociationId");
+    CW_CHECK_PARAMS();
+    return done(aws::ec2::DisassociateIamInstanceProfile(aws, association));
+  }
+  if (op == "ec2:StopInstances" || op == "ec2:StartInstances" || op == "ec2:TerminateInstances") {
+    auto instances = p.Strings("InstanceIds");
+    CW_CHECK_PARAMS();
+    if (instances.empty()) return Fail(ErrorCode::kInvalidArgument, op + ": no InstanceIds");
+    if (op == "ec2:StopInstances") return done(aws::ec2::StopInstances(aws, instances));
+    if (op == "ec2:StartInstances") return done(aws::ec2::StartInstances(aws, instances));
+    return done(aws::ec2::TerminateInstances(aws, instances));
   }
 #undef CW_CHECK_PARAMS
   return Fail(ErrorCode::kInvalidArgument, "unknown operation '" + op + "' in plan");

@@ -51,6 +51,34 @@
 //   autoscaling:AttachInstances         {"AutoScalingGroupName", "InstanceIds": [...]}
 //   elbv2:DeregisterTargets, elbv2:RegisterTargets  {"TargetGroupArn", "Id", "Port"} (integer; 0: none)
 //   support:CreateCase                  {"Subject", "CommunicationBody", "SeverityCode"}  -> case id
+//   iam:DeleteUser, iam:CreateUser      {"UserName"} (+ "Path", "Tags": {...} to create)
+//   iam:DeleteRole, iam:CreateRole      {"RoleName"} (+ "AssumeRolePolicyDocument", "Path", "Description",
+//                                        "MaxSessionDuration" (text), "Tags" to create)
+//   iam:DeletePolicy                    {"PolicyArn"}
+//   iam:CreatePolicy                    {"PolicyName", "PolicyDocument", "Path", "Description", "Tags"}
+//   iam:DeletePolicyVersion             {"PolicyArn", "VersionId"}
+//   iam:CreatePolicyVersion             {"PolicyArn", "PolicyDocument", "SetAsDefault": "true"|"false"}
+//   iam:DeleteAccessKey                 {"UserName", "AccessKeyId"}
+//   iam:Attach|DetachUserPolicy, iam:Attach|DetachRolePolicy, iam:Attach|DetachGroupPolicy
+//                                       {"UserName"|"RoleName"|"GroupName", "PolicyArn"}
+//   iam:DeactivateMFADevice             {"UserName", "SerialNumber"}
+//   iam:DeleteVirtualMFADevice          {"SerialNumber"}
+//   iam:AddRoleToInstanceProfile, iam:RemoveRoleFromInstanceProfile  {"InstanceProfileName", "RoleName"}
+//   ssm:SendCommand                     {"InstanceIds": [...], "DocumentName", "Parameters": {"Name": [...]},
+//                                        "Comment"}                             -> command id
+//   backup:StartRestoreJob              {"RecoveryPointArn", "IamRoleArn", "Metadata": {...},
+//                                        "ResourceType", "IdempotencyToken" (both optional)} -> job id
+//   ec2:GetConsoleOutput                {"InstanceId", "Latest"} (boolean; dropped where AWS does not
+//                                        support it)            -> evidence JSON (see below)
+//   ec2:DescribeInstanceAttribute       {"InstanceId", "Attribute": "userData"}  -> evidence JSON
+//   ec2:AssociateIamInstanceProfile     {"InstanceId", "IamInstanceProfileArn"}  -> association id
+//   ec2:ReplaceIamInstanceProfileAssociation {"AssociationId", "IamInstanceProfileArn"} -> association id
+//   ec2:DisassociateIamInstanceProfile  {"AssociationId"}
+//   ec2:StopInstances, ec2:StartInstances, ec2:TerminateInstances  {"InstanceIds": [...]}
+//
+// The two evidence reads change nothing; their output is JSON text with the decoded content's
+// "bytes" and "sha256", its last 64 KiB as UTF-8 "text" ("kept_bytes", "truncated"), kept with the
+// action and its journal entry.
 //
 // A string parameter "$name" (alone or in an array) is replaced by the output of an earlier call
 // whose ApiCall::output is "name". An unknown operation or a parameter of the wrong type fails

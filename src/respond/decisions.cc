@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "aws/sigv4_signer.h"
 #include "core/time.h"
 
 namespace cloudward::respond {
@@ -402,6 +403,147 @@ Result<std::vector<std::string>> AclGrants(std::string_view acl_xml) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// -- capture-instance-evidence, replace-instance-profile, stop-instance, terminate-instance
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  uint32_t bits = 0;
+  size_t digits = 0, padding = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    int v = value(c);
+    if (v < 0 || padding > 0) return std::nullopt;  // not base64, or data after the padding
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if (++digits % 4 == 0) {
+      out.push_back(static_cast<char>((bits >> 16) & 0xff));
+      out.push_back(static_cast<char>((bits >> 8) & 0xff));
+      out.push_back(static_cast<char>(bits & 0xff));
+      bits = 0;
+    }
+  }
+  size_t rest = digits % 4;
+  if (rest == 1 || padding > 2 || (padding > 0 && (rest + padding) % 4 != 0)) return std::nullopt;
+  if (rest == 2) {
+    out.push_back(static_cast<char>((bits >> 4) & 0xff));
+  } else if (rest == 3) {
+    out.push_back(static_cast<char>((bits >> 10) & 0xff));
+    out.push_back(static_cast<char>((bits >> 2) & 0xff));
+  }
+  return out;
+}
+
+BoundedText KeepTail(std::string_view bytes, size_t limit) {
+  BoundedText out;
+  out.bytes = bytes.size();
+  out.sha256 = aws::Sha256Hex(bytes);
+  size_t start = bytes.size() > limit ? bytes.size() - limit : 0;
+  // Start on a character, not inside one cut in half.
+  for (int i = 0; i < 3 && start > 0 && start < bytes.size() && (static_cast<unsigned char>(bytes[start]) & 0xc0) == 0x80; ++i) {
+    ++start;
+  }
+  out.kept_bytes = bytes.size() - start;
+  const std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  std::string& text = out.text;
+  text.reserve(out.kept_bytes);
+  size_t i = start;
+  while (i < bytes.size()) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+      if (control) {
+        text += kReplacement;
+      } else {
+        text.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    // The length of the sequence and the range of its second byte (RFC 3629: no overlong forms,
+    // no surrogates, nothing above U+10FFFF).
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      length = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      length = 3;
+      if (c == 0xe0) low = 0xa0;
+      if (c == 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      length = 4;
+      if (c == 0xf0) low = 0x90;
+      if (c == 0xf4) high = 0x8f;
+    }
+    bool valid = length > 0 && i + length <= bytes.size();
+    for (size_t k = 1; valid && k < length; ++k) {
+      unsigned char b = static_cast<unsigned char>(bytes[i + k]);
+      valid = k == 1 ? (b >= low && b <= high) : (b & 0xc0) == 0x80;
+    }
+    if (valid) {
+      text.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      text += kReplacement;
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> VolumesWithoutSnapshot(const std::vector<std::string>& volumes,
+                                                const std::vector<aws::ec2::Snapshot>& snapshots) {
+  std::vector<std::string> out;
+  for (const auto& volume : volumes) {
+    bool has = std::any_of(snapshots.begin(), snapshots.end(), [&](const aws::ec2::Snapshot& s) {
+      return s.volume_id == volume && s.state != "error";
+    });
+    if (!has && std::find(out.begin(), out.end(), volume) == out.end()) out.push_back(volume);
+  }
+  return out;
+}
+
+std::string InstanceProfileName(std::string_view arn_or_name) {
+  if (!arn_or_name.starts_with("arn:")) return std::string(arn_or_name);
+  size_t at = arn_or_name.find(":instance-profile/");
+  if (at == std::string_view::npos) return "";
+  std::string_view path = arn_or_name.substr(at + std::string_view(":instance-profile/").size());
+  return std::string(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+}
+
+Result<ProfileRestore> InstanceProfileRestore(std::string_view prior, std::string_view quarantine,
+                                              std::string_view current) {
+  if (current == prior) return ProfileRestore::kNothing;
+  if (current.empty()) return ProfileRestore::kAssociate;
+  if (!quarantine.empty() && current == quarantine) return ProfileRestore::kReplace;
+  return Fail(ErrorCode::kConflict,
+              "the instance now has instance profile " + std::string(current) + ", not " +
+                  (quarantine.empty() ? std::string("none (as apply left it)")
+                                      : std::string(quarantine) + " (as apply left it)") +
+                  "; restoring " + std::string(prior) + " would clobber that");
+}
+
+Result<bool> StartAfterStop(std::string_view prior, std::string_view current) {
+  if (prior != "running") return false;
+  if (current == "stopped") return true;
+  if (current == "running" || current == "pending") return false;
+  if (current == "stopping") {
+    return Fail(ErrorCode::kConflict, "the instance is still stopping; roll back once it is stopped");
+  }
+  return Fail(ErrorCode::kConflict, "the instance is " + (current.empty() ? std::string("gone") : std::string(current)) +
+                                        "; it cannot be started again");
 }
 
 }  // namespace cloudward::respond

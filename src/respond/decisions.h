@@ -113,4 +113,37 @@ Result<std::string> AclWithoutPublicGrants(std::string_view acl_xml, std::vector
 // The grants of an AccessControlPolicy as sorted "grantee permission" strings, to compare ACLs.
 Result<std::vector<std::string>> AclGrants(std::string_view acl_xml);
 
+// -- capture-instance-evidence, replace-instance-profile, stop-instance, terminate-instance
+// The tag capture-instance-evidence puts on an instance: its value is the incident captured for.
+inline constexpr std::string_view kEvidenceTag = "cloudward:evidence";
+// Standard base64 (RFC 4648; '=' padding optional, whitespace ignored); nullopt for anything else.
+std::optional<std::string> DecodeBase64(std::string_view text);
+// Bytes kept as evidence: the size and SHA-256 of all of them and, as text, their last `limit`
+// bytes (invalid UTF-8, control characters but tab, newline and carriage return, replaced by
+// U+FFFD), so that any content can be stored and printed.
+struct BoundedText {
+  size_t bytes = 0;        // all of them
+  std::string sha256;      // hex, of all of them
+  std::string text;        // valid UTF-8
+  size_t kept_bytes = 0;   // how many of the last bytes `text` shows
+  bool truncated() const { return kept_bytes < bytes; }
+};
+BoundedText KeepTail(std::string_view bytes, size_t limit);
+// The volumes with no snapshot among `snapshots` (those in state "error" do not count).
+std::vector<std::string> VolumesWithoutSnapshot(const std::vector<std::string>& volumes,
+                                                const std::vector<aws::ec2::Snapshot>& snapshots);
+// "arn:aws:iam::1:instance-profile/path/web" -> "web"; a bare name is returned as it is; "" for
+// an ARN of anything else.
+std::string InstanceProfileName(std::string_view arn_or_name);
+// What rollback of replace-instance-profile does: the instance had `prior` (an ARN), apply left it
+// with `quarantine` ("" when the profile was removed) and it has `current` now ("" for none).
+// kConflict when `current` is neither (someone changed it since).
+enum class ProfileRestore { kNothing, kAssociate, kReplace };
+Result<ProfileRestore> InstanceProfileRestore(std::string_view prior, std::string_view quarantine,
+                                              std::string_view current);
+// Whether rollback of stop-instance starts the instance: it was `prior` ("running") before and is
+// `current` now. false when it was not running or runs again; kConflict while it is stopping or
+// when it is being terminated.
+Result<bool> StartAfterStop(std::string_view prior, std::string_view current);
+
 }  // namespace cloudward::respond

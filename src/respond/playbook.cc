@@ -412,7 +412,8 @@ json PlaybookPlan::ToJson() const {
   return {{"playbook", playbook_id}, {"incident_id", incident_id}, {"steps", std::move(steps_json)}, {"notes", notes}};
 }
 
-PlaybookPlan PlanPlaybook(const Playbook& playbook, const store::Incident& incident, aws::AwsClient& aws) {
+PlaybookPlan PlanPlaybook(const Playbook& playbook, const store::Incident& incident, aws::AwsClient& aws,
+                          store::IncidentStore* store) {
   PlaybookPlan out{playbook.id, incident.id, {}, {}};
   for (const auto& step : playbook.steps) {
     if (step.action.empty()) {
@@ -428,7 +429,9 @@ PlaybookPlan PlanPlaybook(const Playbook& playbook, const store::Incident& incid
     for (const auto& target : targets) {
       StepPlan sp{step.id, step.phase, step.action, target, step.approval, std::nullopt, "", ""};
       ActionRequest request{.target = target, .incident_id = incident.id, .options = step.options};
-      if (auto plan = action->MakePlan(aws, request)) {
+      if (auto loaded = store ? AddIncidentRecords(*store, *action, &request) : Ok(); !loaded) {
+        sp.error = loaded.error().message;
+      } else if (auto plan = action->MakePlan(aws, request)) {
         sp.plan = std::move(*plan);
       } else {
         sp.error = plan.error().message;

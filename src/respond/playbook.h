@@ -125,8 +125,10 @@ struct PlaybookPlan {
   nlohmann::json ToJson() const;
 };
 
-// Reads only. A step whose selector picks nothing is noted, not an error.
-PlaybookPlan PlanPlaybook(const Playbook& playbook, const store::Incident& incident, aws::AwsClient& aws);
+// Reads only. A step whose selector picks nothing is noted, not an error. With `store`, actions
+// that decide from the incident's records get them (AddIncidentRecords).
+PlaybookPlan PlanPlaybook(const Playbook& playbook, const store::Incident& incident, aws::AwsClient& aws,
+                          store::IncidentStore* store = nullptr);
 
 struct StepOutcome {
   std::string step_id;

@@ -1,11 +1,18 @@
 #include "respond/automation.h"
 #include "respond/playbook.h"
+#include "respond/responder.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "aws/credentials.h"
+#include "aws/env.h"
+#include "aws/http.h"
+#include "core/clock.h"
+#include "store/incident_store.h"
 
 namespace cloudward::respond {
 namespace {
@@ -197,6 +204,87 @@ TEST(Automation, RateLimitsSlideOverAnHour) {
   EXPECT_FALSE(batch.AllowAll({"a", "a", "a"}, t));  // three on one resource: none counted
   EXPECT_TRUE(batch.AllowAll({"a", "b", "c"}, t));
   EXPECT_FALSE(batch.AllowAll({"d"}, t));
+}
+
+// A stop after evidence: when the snapshot step fails, the stop step that requires it is skipped
+// and StopInstances is never sent. AWS is a fake transport; the store is in memory.
+TEST(Playbook, StopIsSkippedWhenTheSnapshotItRequiresFailed) {
+  const std::string instance = "i-0123456789abcdef0";
+  auto transport = std::make_shared<aws::FakeTransport>();
+  transport->SetHandler([&](const aws::HttpRequest& request) -> Result<aws::HttpResponse> {
+    auto is = [&](const char* action) { return request.body.find(std::string("Action=") + action + "&") != std::string::npos; };
+    if (is("DescribeInstances")) {
+      return aws::HttpResponse{200, {}, "<DescribeInstancesResponse><reservationSet><item><instancesSet><item>"
+                                        "<instanceId>" + instance + "</instanceId><instanceState><name>running</name>"
+                                        "</instanceState><blockDeviceMapping><item><ebs><volumeId>vol-0123456789abcdef0"
+                                        "</volumeId></ebs></item></blockDeviceMapping></item></instancesSet></item>"
+                                        "</reservationSet></DescribeInstancesResponse>"};
+    }
+    if (is("DescribeSnapshots")) return aws::HttpResponse{200, {}, "<DescribeSnapshotsResponse><snapshotSet/></DescribeSnapshotsResponse>"};
+    return aws::HttpResponse{403, {}, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>denied"
+                                      "</Message></Error></Errors><RequestID>r-1</RequestID></Response>"};
+  });
+  aws::ClientConfig config;
+  config.region = "us-east-1";
+  config.transport = transport;
+  config.credentials = std::make_shared<aws::StaticCredentialProvider>(
+      aws::Credentials{"AKID", "SECRET", "", std::nullopt, "static"});
+  config.env = aws::MapEnv({});
+  aws::AwsClient aws(std::move(config));
+  auto store = store::OpenStore(":memory:");
+  ASSERT_TRUE(store) << store.error().message;
+  store::Incident incident{.id = "INC-1", .title = "miner", .resources = {instance}};
+  ASSERT_TRUE((*store)->CreateIncident(incident));
+  FakeClock clock(1'700'000'000'000);
+  Responder responder(aws, nullptr, **store, clock, "analyst");
+
+  std::vector<PlaybookProblem> problems;
+  auto pb = ParsePlaybook("id: stop-after-evidence\n"
+                          "steps:\n"
+                          "  - id: snapshot-volumes\n"
+                          "    phase: evidence\n"
+                          "    action: snapshot-instance-volumes\n"
+                          "    targets: incident.instances\n"
+                          "  - id: stop\n"
+                          "    phase: contain\n"
+                          "    action: stop-instance\n"
+                          "    targets: incident.instances\n"
+                          "    requires: [snapshot-volumes]\n",
+                          "p.yml", &problems);
+  ASSERT_TRUE(pb) << (problems.empty() ? "" : problems[0].Describe());
+  auto run = RunPlaybook(*pb, incident, responder, RunApproval::kApproved, nullptr);
+  ASSERT_EQ(run.steps.size(), 2u) << run.ToJson().dump(2);
+  EXPECT_EQ(run.steps[0].status, "failed");
+  EXPECT_EQ(run.steps[1].step_id, "stop");
+  EXPECT_EQ(run.steps[1].status, "skipped");
+  EXPECT_NE(run.steps[1].message.find("requires snapshot-volumes, which failed"), std::string::npos)
+      << run.steps[1].message;
+  EXPECT_FALSE(run.ok());
+  for (const auto& request : transport->requests()) {
+    EXPECT_EQ(request.body.find("Action=StopInstances"), std::string::npos);
+  }
+
+  // Planned on its own, the stop is refused for the missing evidence.
+  auto plan = responder.PlanAction("stop-instance", {.target = instance, .incident_id = "INC-1"});
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().code, ErrorCode::kConflict);
+  EXPECT_NE(plan.error().message.find("vol-0123456789abcdef0"), std::string::npos) << plan.error().message;
+}
+
+TEST(Playbook, BundledPlaybooksStopOnlyAfterEvidenceAndNeverTerminate) {
+  auto set = LoadPlaybooks({});
+  for (const auto& pb : set.playbooks) {
+    for (const auto& step : pb.steps) {
+      EXPECT_NE(step.action, "terminate-instance") << pb.id << " " << step.id;
+      if (step.action != "stop-instance") continue;
+      EXPECT_TRUE(step.approval) << pb.id << " " << step.id;
+      bool after_snapshot = false;
+      for (const auto& r : step.depends_on) {
+        for (const auto& other : pb.steps) after_snapshot |= other.id == r && other.action == "snapshot-instance-volumes";
+      }
+      EXPECT_TRUE(after_snapshot) << pb.id << " " << step.id;
+    }
+  }
 }
 
 }  // namespace

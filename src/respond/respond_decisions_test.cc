@@ -1,8 +1,11 @@
 // The pure decisions of the response actions, and the plan's JSON round trip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "respond/action.h"
 #include "core/time.h"
+#include "respond/created_iam.h"
 #include "respond/decisions.h"
 
 namespace cloudward::respond {
@@ -246,6 +249,199 @@ TEST(BucketAcl, RemovesOnlyPublicGroupGrants) {
   EXPECT_NE(stripped->find("xsi:type=\"CanonicalUser\""), std::string::npos);
   EXPECT_FALSE(AclWithoutPublicGrants("<Other/>", &removed));
   EXPECT_FALSE(AclGrants("not xml"));
+}
+
+// -- capture-instance-evidence, replace-instance-profile, stop-instance, terminate-instance
+TEST(InstanceEvidence, DecodesBase64AndRejectsTheRest) {
+  EXPECT_EQ(DecodeBase64("aGVsbG8gd29ybGQ="), "hello world");
+  EXPECT_EQ(DecodeBase64("aGVsbG8gd29ybGQ"), "hello world");  // padding optional
+  EXPECT_EQ(DecodeBase64("aGVs\nbG8g\r\nd29y bGQ="), "hello world");
+  EXPECT_EQ(DecodeBase64("YWI="), "ab");
+  EXPECT_EQ(DecodeBase64(""), "");
+  EXPECT_EQ(DecodeBase64("AP8="), std::string("\x00\xff", 2));
+  EXPECT_FALSE(DecodeBase64("a"));          // one digit cannot carry a byte
+  EXPECT_FALSE(DecodeBase64("aGVsbG8*"));   // not base64
+  EXPECT_FALSE(DecodeBase64("aA==aA=="));   // data after the padding
+  EXPECT_FALSE(DecodeBase64("YQ==="));      // too much padding
+  EXPECT_FALSE(DecodeBase64("YWJj="));      // padding where none fits
+}
+
+TEST(InstanceEvidence, KeepsTheLastBytesAsValidUtf8WithTheDigestOfAll) {
+  auto all = KeepTail("boot ok\n", 1024);
+  EXPECT_EQ(all.bytes, 8u);
+  EXPECT_EQ(all.kept_bytes, 8u);
+  EXPECT_FALSE(all.truncated());
+  EXPECT_EQ(all.text, "boot ok\n");
+  EXPECT_EQ(all.sha256, "31e032e441c13f51d651d65619bc6ef4b87c05502c98fa42bf985b6a63f3872a");
+
+  // Cut inside the euro sign: the text starts after it; the digest is of all four bytes.
+  auto tail = KeepTail("x\xe2\x82\xac", 2);
+  EXPECT_EQ(tail.bytes, 4u);
+  EXPECT_EQ(tail.sha256, "aa35c1cddb8177dd2f69cbef9d302f80177dd51ca021f1e9f1702ca165629b0e");
+  EXPECT_EQ(tail.kept_bytes, 0u);
+  EXPECT_TRUE(tail.truncated());
+  EXPECT_EQ(tail.text, "");
+  EXPECT_EQ(KeepTail("ab\xe2\x82\xac", 3).text, "\xe2\x82\xac");
+
+  // Invalid UTF-8 and control characters become U+FFFD; tab, newline, carriage return stay.
+  const std::string kBad = "\xef\xbf\xbd";
+  EXPECT_EQ(KeepTail(std::string("a\x00" "b\x1b[0m\t\r\n", 10), 64).text, "a" + kBad + "b" + kBad + "[0m\t\r\n");
+  EXPECT_EQ(KeepTail("\xff\xc0\xaf", 64).text, kBad + kBad + kBad);           // not UTF-8, overlong
+  EXPECT_EQ(KeepTail("\xed\xa0\x80", 64).text, kBad + kBad + kBad);           // a surrogate
+  EXPECT_EQ(KeepTail("\xf0\x9f\x98\x80!", 64).text, "\xf0\x9f\x98\x80!");     // 4-byte kept
+  EXPECT_EQ(KeepTail("\xe2\x82", 64).text, kBad + kBad);                      // cut short at the end
+  std::string big(100000, 'a');
+  auto bounded = KeepTail(big, 64 * 1024);
+  EXPECT_EQ(bounded.bytes, 100000u);
+  EXPECT_EQ(bounded.text.size(), 64u * 1024u);
+  EXPECT_TRUE(bounded.truncated());
+}
+
+TEST(InstanceEvidence, VolumesWithoutSnapshots) {
+  using V = std::vector<std::string>;
+  std::vector<aws::ec2::Snapshot> snapshots = {{"snap-1", "vol-a", "completed", {}},
+                                               {"snap-2", "vol-b", "error", {}},
+                                               {"snap-3", "vol-c", "pending", {}}};
+  EXPECT_EQ(VolumesWithoutSnapshot({"vol-a", "vol-b", "vol-c", "vol-d"}, snapshots), (V{"vol-b", "vol-d"}));
+  EXPECT_TRUE(VolumesWithoutSnapshot({}, snapshots).empty());
+  EXPECT_EQ(VolumesWithoutSnapshot({"vol-a"}, {}), (V{"vol-a"}));
+}
+
+TEST(InstanceProfile, NamesFromArnsAndRestoreDecisions) {
+  EXPECT_EQ(InstanceProfileName("arn:aws:iam::123456789012:instance-profile/web"), "web");
+  EXPECT_EQ(InstanceProfileName("arn:aws:iam::123456789012:instance-profile/team/a/web"), "web");
+  EXPECT_EQ(InstanceProfileName("web"), "web");
+  EXPECT_EQ(InstanceProfileName("arn:aws:iam::123456789012:role/web"), "");
+
+  const std::string web = "arn:aws:iam::1:instance-profile/web", q = "arn:aws:iam::1:instance-profile/quarantine";
+  EXPECT_EQ(InstanceProfileRestore(web, "", ""), ProfileRestore::kAssociate);
+  EXPECT_EQ(InstanceProfileRestore(web, q, q), ProfileRestore::kReplace);
+  EXPECT_EQ(InstanceProfileRestore(web, q, ""), ProfileRestore::kAssociate);  // someone removed the quarantine one
+  EXPECT_EQ(InstanceProfileRestore(web, "", web), ProfileRestore::kNothing);
+  auto other = InstanceProfileRestore(web, q, "arn:aws:iam::1:instance-profile/admin");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kConflict);
+  EXPECT_NE(other.error().message.find("admin"), std::string::npos);
+  EXPECT_FALSE(InstanceProfileRestore(web, "", q));  // apply removed it; another profile since
+}
+
+TEST(InstanceStop, StartsAgainOnlyWhatWasRunningAndIsStopped) {
+  EXPECT_EQ(StartAfterStop("running", "stopped"), true);
+  EXPECT_EQ(StartAfterStop("running", "running"), false);
+  EXPECT_EQ(StartAfterStop("running", "pending"), false);
+  EXPECT_EQ(StartAfterStop("stopped", "stopped"), false);
+  auto stopping = StartAfterStop("running", "stopping");
+  ASSERT_FALSE(stopping);
+  EXPECT_EQ(stopping.error().code, ErrorCode::kConflict);
+  EXPECT_FALSE(StartAfterStop("running", "terminated"));
+  EXPECT_FALSE(StartAfterStop("running", "shutting-down"));
+}
+
+TEST(Registry, InstanceLifecycleActionsAreRegisteredWithTheirPermissions) {
+  for (const char* kind : {"capture-instance-evidence", "replace-instance-profile", "stop-instance", "terminate-instance"}) {
+    ASSERT_NE(FindAction(kind), nullptr) << kind;
+  }
+  auto has = [](const std::vector<std::string>& v, const char* s) { return std::find(v.begin(), v.end(), s) != v.end(); };
+  EXPECT_TRUE(has(PermissionsOf("capture-instance-evidence").write, "ec2:GetConsoleOutput"));
+  EXPECT_TRUE(has(PermissionsOf("replace-instance-profile").write, "ec2:AssociateIamInstanceProfile"));
+  EXPECT_TRUE(has(PermissionsOf("stop-instance").write, "ec2:StartInstances"));
+  EXPECT_TRUE(has(PermissionsOf("terminate-instance").write, "ec2:TerminateInstances"));
+}
+
+// -- eradicate-created-iam
+std::string IamRecord(const std::string& event, const nlohmann::json& request, const nlohmann::json& response,
+                      const std::string& time, const std::string& actor = "alice", const std::string& error = "") {
+  nlohmann::json r = {{"eventSource", "iam.amazonaws.com"}, {"eventName", event}, {"eventTime", time},
+                      {"eventID", "id-" + event},
+                      {"userIdentity", {{"type", "IAMUser"}, {"arn", "arn:aws:iam::111122223333:user/" + actor},
+                                        {"userName", actor}, {"accessKeyId", "AKIA" + std::string(16, 'A')}}},
+                      {"requestParameters", request}, {"responseElements", response},
+                      {"recipientAccountId", "111122223333"}};
+  if (!error.empty()) r["errorCode"] = error;
+  return r.dump();
+}
+
+TEST(CreatedIam, SelectsTheSuccessfulCreationsOfThePrincipalInTheWindow) {
+  std::vector<std::string> records = {
+      IamRecord("CreateUser", {{"userName", "backdoor"}}, nullptr, "2026-11-28T10:00:00Z"),
+      IamRecord("CreateAccessKey", {{"userName", "backdoor"}},
+                {{"accessKey", {{"accessKeyId", "AKIABACKDOOR00000001"}, {"userName", "backdoor"}}}}, "2026-11-28T10:01:00Z"),
+      // CreateAccessKey without userName: a key of the caller.
+      IamRecord("CreateAccessKey", nlohmann::json::object(), {{"accessKey", {{"accessKeyId", "AKIAALICE00000000002"}}}},
+                "2026-11-28T10:02:00Z"),
+      IamRecord("CreatePolicy", {{"policyName", "p1"}, {"path", "/x/"}}, nullptr, "2026-11-28T10:03:00Z"),
+      IamRecord("PutRolePolicy", {{"roleName", "web"}, {"policyName", "inline"}}, nullptr, "2026-11-28T10:04:00Z"),
+      IamRecord("CreateRole", {{"roleName", "denied"}}, nullptr, "2026-11-28T10:05:00Z", "alice", "AccessDenied"),
+      IamRecord("CreateUser", {{"userName", "bobs-user"}}, nullptr, "2026-11-28T10:06:00Z", "bob"),
+      IamRecord("CreateUser", {{"userName", "too-late"}}, nullptr, "2026-11-29T10:00:00Z"),
+      IamRecord("CreateUser", {{"userName", "backdoor"}}, nullptr, "2026-11-28T10:07:00Z"),  // again: one item
+      IamRecord("CreateInstanceProfile", {{"instanceProfileName", "ip"}}, nullptr, "2026-11-28T10:08:00Z"),
+      IamRecord("GetUser", {{"userName", "x"}}, nullptr, "2026-11-28T10:09:00Z"),
+      "not json",
+  };
+  CreationQuery query{.principal = "arn:aws:iam::111122223333:user/alice",
+                      .since_ms = ParseIsoTime("2026-11-28T00:00:00Z"), .until_ms = ParseIsoTime("2026-11-28T23:59:59Z")};
+  auto found = CreatedIamResources(records, query);
+  ASSERT_TRUE(found) << found.error().message;
+  std::vector<std::string> keys;
+  for (const auto& c : found->created) keys.push_back(c.Key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"user||backdoor", "access-key|backdoor|AKIABACKDOOR00000001",
+                                            "access-key|alice|AKIAALICE00000000002",
+                                            "policy||arn:aws:iam::111122223333:policy/x/p1", "role-policy|web|inline"}));
+  EXPECT_EQ(found->created[0].event_time, "2026-11-28T10:00:00Z");
+  ASSERT_EQ(found->unhandled.size(), 1u);
+  EXPECT_NE(found->unhandled[0].find("CreateInstanceProfile"), std::string::npos);
+  EXPECT_EQ(found->malformed, 1u);
+
+  // By name, by access key id, and every actor.
+  EXPECT_EQ(CreatedIamResources(records, {.principal = "bob"})->created.size(), 1u);
+  EXPECT_EQ(CreatedIamResources(records, {.principal = "AKIA" + std::string(16, 'A')})->created.size(), 7u);
+  EXPECT_EQ(CreatedIamResources(records, {.principal = "all"})->created.size(), 7u);
+  EXPECT_FALSE(CreatedIamResources(records, {.principal = "no such principal!"}));
+  EXPECT_TRUE(CreatedIamResources({}, {.principal = "alice"})->created.empty());
+}
+
+TEST(CreatedIam, DeletionsRunInDependencyOrderAndRestoresInReverse) {
+  auto call = [](const char* op, const char* name) { return ApiCall{op, {{"Name", name}}, "", ""}; };
+  std::vector<ApiCall> calls = {call("iam:DeletePolicy", "p"),         call("iam:DeleteUser", "u"),
+                                call("iam:DeletePolicyVersion", "p"),  call("iam:DeleteAccessKey", "u"),
+                                call("iam:DetachUserPolicy", "u"),     call("iam:DeleteRole", "r"),
+                                call("iam:RemoveUserFromGroup", "u"),  call("iam:DeleteLoginProfile", "u"),
+                                call("iam:DetachUserPolicy", "u"),     call("iam:DeleteUserPolicy", "u"),
+                                call("iam:RemoveRoleFromInstanceProfile", "r"), call("iam:DeactivateMFADevice", "u")};
+  OrderIamDeletions(&calls);
+  std::vector<std::string> ops;
+  for (const auto& c : calls) ops.push_back(c.operation);
+  EXPECT_EQ(ops, (std::vector<std::string>{"iam:DetachUserPolicy", "iam:DeleteUserPolicy", "iam:DeleteAccessKey",
+                                           "iam:DeleteLoginProfile", "iam:DeactivateMFADevice", "iam:RemoveUserFromGroup",
+                                           "iam:RemoveRoleFromInstanceProfile", "iam:DeleteUser", "iam:DeleteRole",
+                                           "iam:DeletePolicyVersion", "iam:DeletePolicy"}));  // the duplicate dropped
+  std::vector<ApiCall> restores = {call("iam:AttachUserPolicy", "u"), call("iam:PutUserPolicy", "u"),
+                                   call("iam:CreateUser", "u"), call("iam:CreatePolicy", "p"),
+                                   call("iam:AddUserToGroup", "u")};
+  OrderIamRestores(&restores);
+  ops.clear();
+  for (const auto& c : restores) ops.push_back(c.operation);
+  EXPECT_EQ(ops, (std::vector<std::string>{"iam:CreatePolicy", "iam:CreateUser", "iam:PutUserPolicy",
+                                           "iam:AttachUserPolicy", "iam:AddUserToGroup"}));
+  EXPECT_TRUE(MatchesAnyPattern("ci-*, break-glass", "CI-deployer"));
+  EXPECT_TRUE(MatchesAnyPattern("ci-*, break-glass", "break-glass"));
+  EXPECT_FALSE(MatchesAnyPattern("ci-*, break-glass", "backdoor"));
+  EXPECT_FALSE(MatchesAnyPattern("", "backdoor"));
+}
+
+TEST(Registry, EradicationAndRecoveryActionsAreRegisteredWithTheirPermissions) {
+  auto has = [](const std::vector<std::string>& v, const char* s) { return std::find(v.begin(), v.end(), s) != v.end(); };
+  for (const char* kind : {"eradicate-created-iam", "run-patch-baseline", "restore-from-backup"}) {
+    ASSERT_NE(FindAction(kind), nullptr) << kind;
+  }
+  EXPECT_TRUE(FindAction("eradicate-created-iam")->NeedsIncidentRecords());
+  EXPECT_FALSE(FindAction("run-patch-baseline")->NeedsIncidentRecords());
+  EXPECT_TRUE(has(PermissionsOf("eradicate-created-iam").write, "iam:DeleteUser"));
+  EXPECT_TRUE(has(PermissionsOf("eradicate-created-iam").write, "iam:CreateRole"));
+  EXPECT_TRUE(has(PermissionsOf("run-patch-baseline").write, "ssm:SendCommand"));
+  EXPECT_TRUE(has(PermissionsOf("restore-from-backup").write, "backup:StartRestoreJob"));
+  EXPECT_TRUE(has(PermissionsOf("restore-from-backup").write, "iam:PassRole"));
 }
 
 }  // namespace

