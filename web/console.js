@@ -7,7 +7,7 @@
 
 const TOKEN_KEY = 'cloudward.token';
 const main = document.getElementById('main');
-const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'];
 const STATUSES = ['open', 'triaged', 'contained', 'eradicated', 'recovered', 'closed'];
 
 // h('td', {class: 'x', onclick: f}, 'text', child...) -> element; strings become text nodes.
@@ -113,8 +113,10 @@ async function viewQueue(params) {
   const severity = params.get('severity') || '';
   const statusSelect = h('select', {id: 'filter-status'},
     ['active', ...STATUSES, 'all'].map((s) => h('option', {value: s, selected: s === status}, s)));
+  // The default leaves out informational incidents: routine activity kept as context.
   const sevSelect = h('select', {id: 'filter-severity'},
-    h('option', {value: ''}, 'any'), SEVERITIES.map((s) => h('option', {value: s, selected: s === severity}, s)));
+    h('option', {value: ''}, 'low and above'), h('option', {value: 'any', selected: severity === 'any'}, 'any'),
+    SEVERITIES.map((s) => h('option', {value: s, selected: s === severity}, s)));
   const apply = () => {
     const q = new URLSearchParams();
     if (statusSelect.value !== 'active') q.set('status', statusSelect.value);
@@ -131,7 +133,8 @@ async function viewQueue(params) {
       ['Severity', 'Incident', 'Title', 'Status', 'Findings', 'Age', 'Last seen', 'Assignee'].map((t) => h('th', {}, t)))), body)));
   const q = new URLSearchParams();
   if (status !== 'all') q.set('status', status);
-  if (severity) q.set('severity', severity);
+  if (!severity) q.set('min_severity', 'low');
+  else if (severity !== 'any') q.set('severity', severity);
   const incidents = await api('GET', '/api/v1/incidents?' + q);
   if (!incidents.length) body.append(h('tr', {}, h('td', {colspan: 8, class: 'empty'}, 'No incidents match.')));
   for (const inc of incidents) {

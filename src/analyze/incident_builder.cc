@@ -224,16 +224,17 @@ LinkKeys LinkKeysOf(const Finding& f, const IncidentPolicy& policy) {
 }
 
 Level ScoreSeverity(const Incident& inc, const IncidentPolicy& policy) {
-  int level = static_cast<int>(Level::kLow);
+  int level = static_cast<int>(Level::kInformational);
   for (int l = static_cast<int>(Level::kCritical); l >= 0; --l) {
     if (inc.level_counts[static_cast<size_t>(l)] > 0) {
-      level = std::max(l, static_cast<int>(Level::kLow));
+      level = l;
       break;
     }
   }
-  auto has = [&](std::string_view t) { return std::find(inc.tactics.begin(), inc.tactics.end(), t) != inc.tactics.end(); };
+  const auto& tactics = inc.signal_tactics;
+  auto has = [&](std::string_view t) { return std::find(tactics.begin(), tactics.end(), t) != tactics.end(); };
   int raise = 0;
-  if (inc.tactics.size() >= 3) {
+  if (tactics.size() >= 3) {
     ++raise;
     const bool foothold = has("persistence") || has("privilege-escalation") || has("credential-access");
     if (foothold && (has("exfiltration") || has("impact"))) ++raise;
@@ -360,6 +361,10 @@ void IncidentBuilder::Absorb(Incident& inc, const Finding& f) const {
   AttackTags tags = ParseAttackTags(f.rule.tags);
   for (const auto& t : tags.tactics) {
     if (std::find(inc.tactics.begin(), inc.tactics.end(), t) == inc.tactics.end()) inc.tactics.push_back(t);
+    if (f.rule.level >= Level::kLow &&
+        std::find(inc.signal_tactics.begin(), inc.signal_tactics.end(), t) == inc.signal_tactics.end()) {
+      inc.signal_tactics.push_back(t);
+    }
   }
   MergeSorted(inc.techniques, tags.techniques);
   LinkKeys keys = LinkKeysOf(f, policy_);
@@ -395,6 +400,11 @@ void IncidentBuilder::Merge(Incident& into, const Incident& from) const {
   MergeSorted(into.link_keys, from.link_keys);
   for (const auto& t : from.tactics) {
     if (std::find(into.tactics.begin(), into.tactics.end(), t) == into.tactics.end()) into.tactics.push_back(t);
+  }
+  for (const auto& t : from.signal_tactics) {
+    if (std::find(into.signal_tactics.begin(), into.signal_tactics.end(), t) == into.signal_tactics.end()) {
+      into.signal_tactics.push_back(t);
+    }
   }
   for (const auto& r : from.rules) {
     auto it = std::find_if(into.rules.begin(), into.rules.end(), [&](const auto& x) { return x.id == r.id; });

@@ -54,9 +54,12 @@ struct LinkKeys {
 LinkKeys LinkKeysOf(const Finding& finding, const IncidentPolicy& policy);
 
 // Severity from rule levels (the highest), raised one step each for: a progression over three or
-// more ATT&CK tactics; such a progression that reaches exfiltration or impact after persistence,
-// privilege escalation or credential access; a critical asset; a high volume of high findings.
-// Never below low, never above critical.
+// more ATT&CK tactics of findings of level low or above (informational findings - discovery
+// calls, role assumptions, console logins - describe routine as often as attack, so they give
+// context, not progression); such a progression that reaches exfiltration or impact after
+// persistence, privilege escalation or credential access; a critical asset; a high volume of
+// high findings. Informational only when every finding is informational and nothing raises it;
+// never above critical.
 Level ScoreSeverity(const store::Incident& incident, const IncidentPolicy& policy);
 
 class IncidentBuilder {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "analyze/attack.h"
 
 namespace cloudward::analyze {
@@ -211,7 +213,31 @@ TEST(Severity, FromLevelsProgressionAssetsAndVolume) {
   store::Incident info;
   builder.Absorb(info, CloudTrail("x", Level::kInformational, kT0, "arn:aws:iam::1:user/a", "", ""));
   builder.Finish(info);
-  EXPECT_EQ(info.severity, Level::kLow) << "incidents are at least low";
+  EXPECT_EQ(info.severity, Level::kInformational) << "routine activity stays informational";
+
+  // A busy user's routine: role assumptions (informational, privilege escalation and lateral
+  // movement) and identity checks (low, discovery). Informational tactics are no progression.
+  store::Incident routine;
+  const std::string user = "arn:aws:iam::1:user/b";
+  builder.Absorb(routine, CloudTrail("assume", Level::kInformational, kT0, user, "", "",
+                                     {"attack.privilege_escalation", "attack.lateral_movement"}));
+  builder.Absorb(routine, CloudTrail("whoami", Level::kLow, kT0 + 1, user, "", "", {"attack.discovery"}));
+  builder.Finish(routine);
+  EXPECT_EQ(routine.tactics.size(), 3u) << "all tactics are still shown";
+  EXPECT_EQ(routine.severity, Level::kLow);
+  // The same context counts once findings that matter make the progression.
+  builder.Absorb(routine, CloudTrail("attach", Level::kMedium, kT0 + 2, user, "", "",
+                                     {"attack.persistence", "attack.privilege_escalation"}));
+  builder.Absorb(routine, CloudTrail("secret", Level::kLow, kT0 + 3, user, "", "", {"attack.credential_access"}));
+  builder.Finish(routine);
+  EXPECT_EQ(routine.severity, Level::kHigh) << "discovery, persistence, privilege escalation, credential access";
+  // Merging keeps the signal tactics apart from the context ones.
+  store::Incident merged;
+  builder.Absorb(merged, CloudTrail("assume", Level::kInformational, kT0, user, "", "", {"attack.lateral_movement"}));
+  builder.Merge(merged, routine);
+  builder.Finish(merged);
+  EXPECT_EQ(merged.severity, Level::kHigh);
+  EXPECT_EQ(std::count(merged.signal_tactics.begin(), merged.signal_tactics.end(), "lateral-movement"), 0);
 
   IncidentPolicy crown;
   crown.critical_assets = {"PAYROLL"};

@@ -2,15 +2,19 @@
 // -> output, store and summary. The main job of cloudward.
 //
 // Threads: ingest::Scan runs one detect::FindingSink per worker; each owns a detect::Matcher and
-// buffers its findings, handing them over when the worker finishes. Correlation is shared and thread-safe, and
-// so is the IOC set (detect/ioc.h): each hit kind of an event becomes one finding of the synthetic
-// rule cloudward-ioc-<kind>.
+// hands its findings to the collector in batches. Correlation is shared and thread-safe, and so is
+// the IOC set (detect/ioc.h): each hit kind of an event becomes one finding of the synthetic rule
+// cloudward-ioc-<kind>. Findings are written in detect::FindingBefore order whatever the thread
+// count; with --no-store and a line format they are spilled to a temporary file as they come
+// (memory flat however many there are), otherwise kept for the table and the store.
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,8 +59,9 @@ struct HuntOptions {
 
 using detect::FindingCollector;
 
-nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<Finding>& findings,
-                           double seconds, const RuleLoadingResult& rules, const IocLoadingResult& ioc) {
+nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::map<std::string, uint64_t>& by_rule,
+                           uint64_t finding_count, double seconds, const RuleLoadingResult& rules,
+                           const IocLoadingResult& ioc) {
   using nlohmann::json;
   json events = json::object();
   for (int i = 0; i < kLogTypeCount; ++i) {
@@ -70,8 +75,6 @@ nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<F
     if (e.line) err["line"] = e.line;
     errors.push_back(std::move(err));
   }
-  std::map<std::string, uint64_t> by_rule;
-  for (const auto& f : findings) ++by_rule[f.rule.id];
   json out = {{"files", stats.files},
               {"bytes", stats.bytes},
               {"events", events},
@@ -83,7 +86,7 @@ nlohmann::json SummaryJson(const ingest::IngestStats& stats, const std::vector<F
               {"errors", errors},
               {"errors_dropped", stats.errors_dropped},
               {"rules", {{"loaded", rules.loaded}, {"rejected", rules.rejected.size()}}},
-              {"findings", findings.size()},
+              {"findings", finding_count},
               {"findings_by_rule", by_rule},
               {"seconds", seconds}};
   if (ioc.iocs) {
@@ -150,7 +153,17 @@ int RunHunt(const HuntOptions& opt) {
 
   auto correlation = std::make_unique<detect::CorrelationEngine>(rules.rules);
   detect::CorrelationEngine* correlation_ptr = correlation->empty() ? nullptr : correlation.get();
-  FindingCollector collector;
+  // Without a store, findings are needed only as output lines: spill them as they come, so memory
+  // stays flat however many a hunt makes. The table groups and aligns, so it keeps them.
+  const auto line = [&format](const Finding& f) {
+    std::string text = format == "ocsf" ? FindingToOcsf(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                        : FindingToJsonLine(f);
+    text += '\n';
+    return text;
+  };
+  std::unique_ptr<FindingCollector> collector_owner =
+      opt.no_store && format != "table" ? std::make_unique<FindingCollector>(line) : std::make_unique<FindingCollector>();
+  FindingCollector& collector = *collector_owner;
   const bool progress = !opt.quiet && isatty(STDERR_FILENO);
   if (progress) {
     scan.on_progress = [&collector](const ingest::ScanProgress& p) {
@@ -165,16 +178,10 @@ int RunHunt(const HuntOptions& opt) {
   });
   if (progress) fmt::print(stderr, "\r\033[K");
 
+  if (correlation_ptr != nullptr) collector.Add(correlation_ptr->Finish());
   std::vector<Finding> findings = collector.Take();
-  if (correlation_ptr != nullptr) {
-    for (auto& f : correlation_ptr->Finish()) findings.push_back(std::move(f));
-  }
-  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
-    if (a.context.time_ms != b.context.time_ms) return a.context.time_ms < b.context.time_ms;
-    if (a.source_file != b.source_file) return a.source_file < b.source_file;
-    if (a.source_offset != b.source_offset) return a.source_offset < b.source_offset;
-    return a.rule.id < b.rule.id;
-  });
+  std::stable_sort(findings.begin(), findings.end(), detect::FindingBefore);
+  const uint64_t finding_count = findings.size() + collector.spilled();
 
   // Output.
   std::FILE* out = stdout;
@@ -185,16 +192,22 @@ int RunHunt(const HuntOptions& opt) {
       return kExitFailure;
     }
   }
+  bool written = true;
   if (format == "table") {
     WriteFindingTable(out, findings, {.colour = to_terminal});
+  } else if (collector.spilling()) {
+    written = collector.WriteSorted(out);
   } else {
     for (const auto& f : findings) {
-      std::string line = format == "ocsf"
-                             ? FindingToOcsf(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                             : FindingToJsonLine(f);
-      line += '\n';
-      std::fwrite(line.data(), 1, line.size(), out);
+      const std::string text = line(f);
+      std::fwrite(text.data(), 1, text.size(), out);
     }
+  }
+  if (!written) {
+    fmt::print(stderr, "hunt: cannot write the findings (temporary file or {}): {}\n",
+               opt.output.empty() ? "stdout" : opt.output, std::strerror(errno));
+    if (out != stdout) std::fclose(out);
+    return kExitFailure;
   }
   if (out != stdout && std::fclose(out) != 0) {
     fmt::print(stderr, "hunt: error writing {}\n", opt.output);
@@ -218,7 +231,9 @@ int RunHunt(const HuntOptions& opt) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!opt.summary.empty()) {
-    const auto summary = SummaryJson(stats, findings, seconds, rules, ioc);
+    std::map<std::string, uint64_t> by_rule = collector.SpilledByRule();
+    for (const auto& f : findings) ++by_rule[f.rule.id];
+    const auto summary = SummaryJson(stats, by_rule, finding_count, seconds, rules, ioc);
     if (!WriteText(opt.summary, summary.dump(2) + "\n")) {
       fmt::print(stderr, "hunt: cannot write summary {}\n", opt.summary);
       return kExitFailure;
@@ -231,13 +246,13 @@ int RunHunt(const HuntOptions& opt) {
                "{} duplicates, {} malformed, {} findings in {:.2f}s\n",
                stats.files, HumanBytes(static_cast<double>(stats.bytes)), stats.TotalEvents(),
                stats.events[0], stats.events[1], stats.events[2], stats.events[3], stats.duplicates,
-               stats.malformed, findings.size(), seconds);
+               stats.malformed, finding_count, seconds);
   }
   if (stats.files == 0 && stats.TotalEvents() == 0) {
     fmt::print(stderr, "hunt: no readable input\n");
     return kExitFailure;
   }
-  if (!findings.empty()) return kExitFindings;
+  if (finding_count > 0) return kExitFindings;
   if (error_count > 0 || stats.malformed > 0) return kExitInputErrors;
   return kExitOk;
 }

@@ -1,6 +1,6 @@
 // `cloudward incidents list|show|update|verify`: read and triage the incidents that hunts recorded.
 //
-//   cloudward incidents list [--store URL] [--status S] [--severity S] [--limit N] [--format table|json]
+//   cloudward incidents list [--store URL] [--status S] [--severity S] [--all] [--limit N] [--format table|json]
 //   cloudward incidents show ID [--store URL] [--format table|json]
 //   cloudward incidents update ID [--store URL] [--status S] [--assignee NAME] [--note TEXT] [--as WHO]
 //   cloudward incidents verify ID [--store URL] [--format table|json]   the journal's hash chain
@@ -35,6 +35,7 @@ struct IncidentsOptions {
   std::string format = "table";
   std::string status, severity, assignee, note, as;
   bool assignee_set = false;
+  bool all = false;  // list: the table shows informational incidents too
   size_t limit = 0;
   std::string id;
 };
@@ -82,14 +83,32 @@ int RunList(const IncidentsOptions& opt) {
   if (!opt.severity.empty()) {
     Level l = LevelFromName(opt.severity);
     if (LevelName(l) != opt.severity) {
-      return Report("list", {ErrorCode::kInvalidArgument, "unknown severity '" + opt.severity + "' (low, medium, high, critical)"});
+      return Report("list", {ErrorCode::kInvalidArgument, "unknown severity '" + opt.severity + "' (informational, low, medium, high, critical)"});
     }
     filter.severity = l;
   }
+  // The table is the triage queue: incidents made only of informational findings (routine
+  // activity kept as context) stay out of it unless asked for; JSON lists every match.
+  const bool hide_routine = opt.format == "table" && !opt.all && !filter.severity;
+  if (hide_routine) filter.limit = 0;
   auto store = Open(opt);
   if (!store) return Report("list", store.error());
   auto incidents = (*store)->ListIncidents(filter);
   if (!incidents) return Report("list", incidents.error());
+  size_t hidden = 0;
+  if (hide_routine) {
+    auto routine = std::remove_if(incidents->begin(), incidents->end(),
+                                  [](const store::Incident& inc) { return inc.severity == Level::kInformational; });
+    hidden = static_cast<size_t>(incidents->end() - routine);
+    incidents->erase(routine, incidents->end());
+    if (opt.limit > 0 && incidents->size() > opt.limit) incidents->resize(opt.limit);
+  }
+  const auto print_hidden = [&] {
+    if (hidden > 0) {
+      fmt::print("({} informational incident{} of routine activity not shown: --all or --severity informational)\n",
+                 hidden, hidden == 1 ? "" : "s");
+    }
+  };
   if (opt.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& inc : *incidents) out.push_back(store::IncidentToJson(inc));
@@ -98,6 +117,7 @@ int RunList(const IncidentsOptions& opt) {
   }
   if (incidents->empty()) {
     std::puts("no incidents");
+    print_hidden();
     return kExitOk;
   }
   // The table is a triage queue: most severe first, then most recently active (the store's order).
@@ -110,6 +130,7 @@ int RunList(const IncidentsOptions& opt) {
                store::IncidentStatusName(inc.status), inc.finding_count, Time(inc.first_seen_ms),
                Time(inc.last_seen_ms), inc.assignee.empty() ? "-" : inc.assignee, inc.title);
   }
+  print_hidden();
   return kExitOk;
 }
 
@@ -277,7 +298,8 @@ void SetUp(CLI::App& app, int* exit_code) {
   add_store(list);
   add_format(list);
   list->add_option("--status", opt->status, "Only this status (or 'active': all but closed)");
-  list->add_option("--severity", opt->severity, "Only this severity: low, medium, high, critical");
+  list->add_option("--severity", opt->severity, "Only this severity: informational, low, medium, high, critical");
+  list->add_flag("--all", opt->all, "The table also shows informational incidents (routine activity; JSON always lists them)");
   list->add_option("--limit", opt->limit, "At most this many");
   list->callback([opt, exit_code] { *exit_code = ValidFormat(opt->format) ? RunList(*opt) : kExitUsage; });
 

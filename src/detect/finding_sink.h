@@ -10,13 +10,17 @@
 //   std::vector<Finding> findings = collector.Take();
 //
 // A sink is used by one thread (ingest's EventSink contract) and hands its findings to the
-// collector in OnFinish. The collector is thread-safe.
+// collector in batches and in OnFinish. The collector is thread-safe.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/finding.h"
@@ -27,16 +31,60 @@
 
 namespace cloudward::detect {
 
+// The order findings are reported in: event time, then file, offset and rule id - the same
+// whatever the number of threads.
+bool FindingBefore(const Finding& a, const Finding& b);
+
 // Collects findings from all sinks. Thread-safe.
+//
+// Spilling (the constructor with a `line` function, for output that needs nothing but the
+// lines): each finding is turned into its output line as it arrives and appended to an unnamed
+// temporary file; only its sort key stays in memory (about 40 bytes), so memory stays flat however
+// many findings a hunt makes. Take() is then empty and WriteSorted writes the lines in
+// FindingBefore order. If no temporary file can be made, the collector keeps findings in memory.
 class FindingCollector {
  public:
+  using LineFunction = std::function<std::string(const Finding&)>;
+  FindingCollector() = default;
+  explicit FindingCollector(LineFunction line);
+  ~FindingCollector();
+  FindingCollector(const FindingCollector&) = delete;
+  FindingCollector& operator=(const FindingCollector&) = delete;
+
   void Add(std::vector<Finding>&& findings);
   std::vector<Finding> Take();
+
+  bool spilling() const { return spill_ != nullptr; }
+  uint64_t spilled() const;  // findings written to the temporary file
+  // Findings per rule id, of the spilled findings.
+  std::map<std::string, uint64_t> SpilledByRule() const;
+  // Spilling only: writes every spilled line to `out` in FindingBefore order. False on an I/O error.
+  bool WriteSorted(std::FILE* out);
+
   std::atomic<uint64_t> count{0};  // findings seen so far (for progress lines)
 
  private:
-  std::mutex mu_;
+  struct SpilledKey {
+    int64_t time_ms;
+    uint64_t source_offset;
+    uint64_t position;  // in the temporary file
+    uint32_t length;
+    uint32_t file;      // index into files_
+    uint32_t rule;      // index into rules_
+  };
+  uint32_t Intern(std::vector<std::string>& names, std::map<std::string, uint32_t, std::less<>>& index,
+                  const std::string& name);
+
+  mutable std::mutex mu_;
   std::vector<Finding> findings_;
+  LineFunction line_;
+  std::FILE* spill_ = nullptr;
+  uint64_t spill_end_ = 0;
+  bool spill_failed_ = false;
+  std::vector<SpilledKey> keys_;
+  std::vector<std::string> files_, rules_;
+  std::map<std::string, uint32_t, std::less<>> file_index_, rule_index_;
+  std::vector<uint64_t> rule_counts_;
 };
 
 // A finding of `rule` on `event`, with the event's context and its raw record.
@@ -58,7 +106,7 @@ class FindingSink final : public ingest::EventSink {
   FindingCollector* collector_;
   std::vector<const Rule*> matched_;
   std::vector<IocHit> ioc_hits_;
-  std::vector<Finding> local_;
+  std::vector<Finding> local_;  // handed over every kFlushEvery findings and in OnFinish
 };
 
 }  // namespace cloudward::detect

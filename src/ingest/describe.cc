@@ -103,6 +103,22 @@ void DescribeCloudTrail(element r, EventContext& c) {
     simdjson::dom::array items_array;
     if (items.get_array().get(items_array) == simdjson::SUCCESS) for (element item : items_array) AddResource(c, Text(item, "instanceId"));
   }
+  // What RunInstances launched: the instances and their network interfaces, so that the flow
+  // logs and GuardDuty findings of a miner the caller started join the caller's incident.
+  if (At(r, "responseElements.instancesSet.items", &items) && items.is_array()) {
+    constexpr size_t kMaxLaunched = 64;
+    size_t seen = 0;
+    simdjson::dom::array items_array;
+    if (items.get_array().get(items_array) == simdjson::SUCCESS) for (element item : items_array) {
+      if (++seen > kMaxLaunched) break;
+      AddResource(c, Text(item, "instanceId"));
+      element enis;
+      simdjson::dom::array enis_array;
+      if (At(item, "networkInterfaceSet.items", &enis) && enis.get_array().get(enis_array) == simdjson::SUCCESS) {
+        for (element eni : enis_array) AddResource(c, Text(eni, "networkInterfaceId"));
+      }
+    }
+  }
 }
 
 void DescribeGuardDuty(element r, EventContext& c) {

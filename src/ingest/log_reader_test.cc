@@ -400,5 +400,24 @@ TEST(LogReaderTest, DescribeCloudTrail) {
   EXPECT_EQ(c.time_ms, *ParseIsoTime("2024-01-02T03:04:05Z"));
 }
 
+
+TEST(LogReaderTest, RunInstancesNamesWhatItLaunched) {
+  // The instances and network interfaces of the response are resources of the call, so the flow
+  // logs of a launched miner can be tied to whoever launched it.
+  const std::string record =
+      R"({"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventSource":"ec2.amazonaws.com",)"
+      R"("eventName":"RunInstances","eventID":"run-1","awsRegion":"ap-southeast-1","recipientAccountId":"111122223333",)"
+      R"("userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/ci"},)"
+      R"("requestParameters":{"instancesSet":{"items":[{"imageId":"ami-1","minCount":2,"maxCount":2}]}},)"
+      R"("responseElements":{"instancesSet":{"items":[)"
+      R"({"instanceId":"i-0aaa","networkInterfaceSet":{"items":[{"networkInterfaceId":"eni-0aaa"}]}},)"
+      R"({"instanceId":"i-0bbb","networkInterfaceSet":{"items":[{"networkInterfaceId":"eni-0bbb"},{"attachment":{}}]}},)"
+      R"({"instanceId":"i-0ccc","networkInterfaceSet":"not a list"}]}}})";
+  Result r = Read("run.json", R"({"Records":[)" + record + "]}");
+  ASSERT_EQ(r.sink.events.size(), 1u);
+  EXPECT_EQ(r.sink.events[0].context.resources,
+            (std::vector<std::string>{"i-0aaa", "eni-0aaa", "i-0bbb", "eni-0bbb", "i-0ccc"}));
+}
+
 }  // namespace
 }  // namespace cloudward::ingest

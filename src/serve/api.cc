@@ -312,12 +312,15 @@ ApiResponse Api::ListIncidents(const Context& ctx) {
                                                         "' (open, triaged, contained, eradicated, recovered, closed, active)");
     }
   }
-  if (const std::string severity = Query(ctx.request, "severity"); !severity.empty()) {
+  for (const char* key : {"severity", "min_severity"}) {
+    const std::string severity = Query(ctx.request, key);
+    if (severity.empty()) continue;
     const Level l = LevelFromName(severity);
     if (LevelName(l) != severity) {
-      return ErrorResponse(400, "invalid_argument", "unknown severity '" + severity + "' (low, medium, high, critical)");
+      return ErrorResponse(400, "invalid_argument", "unknown " + std::string(key) + " '" + severity +
+                                                        "' (informational, low, medium, high, critical)");
     }
-    filter.severity = l;
+    (std::string_view(key) == "severity" ? filter.severity : filter.min_severity) = l;
   }
   if (const std::string limit = Query(ctx.request, "limit"); !limit.empty()) {
     size_t n = 0;

@@ -168,6 +168,11 @@ TEST_F(ApiTest, EventsBecomeIncidentsThatCanBeTriaged) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["id"], id);
   EXPECT_EQ(Body(Call("GET", "/api/v1/incidents", "tok-viewer", "", {{"status", "closed"}})).size(), 0u);
+  const std::string severity = list[0]["severity"];
+  EXPECT_EQ(Body(Call("GET", "/api/v1/incidents", "tok-viewer", "", {{"min_severity", severity}})).size(), 1u);
+  EXPECT_EQ(Body(Call("GET", "/api/v1/incidents", "tok-viewer", "", {{"min_severity", "critical"}})).size(),
+            severity == "critical" ? 1u : 0u);
+  EXPECT_EQ(Call("GET", "/api/v1/incidents", "tok-viewer", "", {{"min_severity", "severe"}}).status, 400);
   EXPECT_GE(Body(Call("GET", "/api/v1/incidents/" + id + "/findings")).size(), 1u);
 
   const int64_t version = list[0]["version"];

@@ -34,7 +34,9 @@ struct RuleSummary {
 struct Incident {
   std::string id;  // "INC-" + 10 hex digits
   std::string title;
-  Level severity = Level::kLow;  // never kInformational
+  // Informational only when every finding is: routine activity kept for context, out of the
+  // default triage queue until a finding that matters joins it.
+  Level severity = Level::kLow;
   IncidentStatus status = IncidentStatus::kOpen;
   std::string assignee;
   int64_t first_seen_ms = kUnknownTime;
@@ -53,6 +55,9 @@ struct Incident {
   std::vector<std::string> regions;
   std::vector<std::string> log_types;
   std::vector<std::string> tactics;      // ATT&CK tactic short names, e.g. "privilege-escalation"
+  // The tactics of findings of level low and above: the progression severity scoring counts
+  // (what informational findings add is context, not progression). Unordered, unique.
+  std::vector<std::string> signal_tactics;
   std::vector<std::string> techniques;   // ATT&CK ids, e.g. "T1078.004"
   std::vector<std::string> link_keys;    // the grouping keys of analyze::IncidentBuilder
   std::vector<RuleSummary> rules;        // ordered by level, then count, descending

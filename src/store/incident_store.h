@@ -41,6 +41,7 @@ struct IncidentFilter {
   std::optional<IncidentStatus> status;
   bool open_only = false;         // every status but closed
   std::optional<Level> severity;  // exactly this severity
+  std::optional<Level> min_severity;  // this severity or above
   size_t limit = 0;               // 0: no limit
 };
 

@@ -156,22 +156,27 @@ TEST_F(IncidentStoreSuite, IncidentRoundTrip) {
 }
 
 TEST_F(IncidentStoreSuite, ListFiltersByStatusAndSeverity) {
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     Incident inc = SampleIncident("INC-00000000" + std::to_string(10 + i));
-    inc.severity = i % 2 == 0 ? Level::kHigh : Level::kLow;
+    inc.severity = i == 4 ? Level::kInformational : i % 2 == 0 ? Level::kHigh : Level::kLow;
     inc.status = i == 3 ? IncidentStatus::kClosed : IncidentStatus::kOpen;
     inc.last_seen_ms += i;
     ASSERT_TRUE(store_->CreateIncident(inc));
   }
   auto all = store_->ListIncidents({});
   ASSERT_TRUE(all);
-  ASSERT_EQ(all->size(), 4u);
-  EXPECT_EQ((*all)[0].id, "INC-0000000013") << "most recently active first";
-  EXPECT_EQ(store_->ListIncidents({.open_only = true})->size(), 3u);
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[0].id, "INC-0000000014") << "most recently active first";
+  EXPECT_EQ((*all)[0].severity, Level::kInformational);
+  EXPECT_EQ(store_->ListIncidents({.open_only = true})->size(), 4u);
   EXPECT_EQ(store_->ListIncidents({.status = IncidentStatus::kClosed})->size(), 1u);
   EXPECT_EQ(store_->ListIncidents({.severity = Level::kHigh})->size(), 2u);
   EXPECT_EQ(store_->ListIncidents({.open_only = true, .severity = Level::kLow})->size(), 1u);
   EXPECT_EQ(store_->ListIncidents({.limit = 2})->size(), 2u);
+  EXPECT_EQ(store_->ListIncidents({.min_severity = Level::kLow})->size(), 4u) << "informational left out";
+  EXPECT_EQ(store_->ListIncidents({.min_severity = Level::kHigh})->size(), 2u);
+  EXPECT_EQ(store_->ListIncidents({.open_only = true, .min_severity = Level::kMedium})->size(), 2u);
+  EXPECT_EQ(store_->ListIncidents({.severity = Level::kInformational})->size(), 1u);
 }
 
 TEST_F(IncidentStoreSuite, UnknownIdsAreNotFound) {

@@ -194,8 +194,9 @@ std::string IncidentDetail(const Incident& inc) {
             {"access_keys", inc.access_keys},   {"source_ips", inc.source_ips},
             {"resources", inc.resources},       {"accounts", inc.accounts},
             {"regions", inc.regions},           {"log_types", inc.log_types},
-            {"tactics", inc.tactics},           {"techniques", inc.techniques},
-            {"link_keys", inc.link_keys},       {"rules", rules}};
+            {"tactics", inc.tactics},           {"signal_tactics", inc.signal_tactics},
+            {"techniques", inc.techniques},     {"link_keys", inc.link_keys},
+            {"rules", rules}};
   if (!inc.merged_into.empty()) d["merged_into"] = inc.merged_into;
   return Dump(d);
 }
@@ -233,6 +234,8 @@ Result<Incident> IncidentFromRow(const Row& row) {
   inc.regions = StringList(d, "regions");
   inc.log_types = StringList(d, "log_types");
   inc.tactics = StringList(d, "tactics");
+  // Incidents saved before signal_tactics existed scored every tactic; they keep doing so.
+  inc.signal_tactics = d.contains("signal_tactics") ? StringList(d, "signal_tactics") : inc.tactics;
   inc.techniques = StringList(d, "techniques");
   inc.link_keys = StringList(d, "link_keys");
   if (auto it = d.find("rules"); it != d.end() && it->is_array()) {
@@ -495,6 +498,15 @@ class SqlIncidentStore final : public IncidentStore {
     if (filter.status) add("status =", std::string(IncidentStatusName(*filter.status)));
     if (filter.open_only) add("status <>", "closed");
     if (filter.severity) add("severity =", std::string(LevelName(*filter.severity)));
+    if (filter.min_severity) {
+      std::string in;
+      for (Level l : {Level::kInformational, Level::kLow, Level::kMedium, Level::kHigh, Level::kCritical}) {
+        if (l < *filter.min_severity) continue;
+        params.emplace_back(std::string(LevelName(l)));
+        in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+      }
+      sql += " AND severity IN (" + in + ")";
+    }
     sql += " ORDER BY COALESCE(last_seen_ms, updated_ms) DESC, id";
     if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
     auto rows = db_->Query(sql, params);
