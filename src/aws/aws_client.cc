@@ -206,7 +206,7 @@ AwsResult<RestResponse> AwsClient::Rest(const RestRequest& rest) {
   const std::string operation = rest.operation.empty() ? rest.service + ":" + rest.method : rest.operation;
   auto endpoint = EndpointFor(rest.service);
   if (!endpoint) return AwsFail(endpoint.error());
-  const bool s3 = rest.service == "s3";
+  const bool s3 = rest.service == "s3" || rest.service == "s3-control";  // S3's signing rules
   std::string path = rest.path.empty() || rest.path.front() != '/' ? "/" + rest.path : rest.path;
   HttpRequest request;
   request.method = rest.method;

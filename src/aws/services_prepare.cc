@@ -468,8 +468,10 @@ AwsStatus s3::DeleteBucket(AwsClient& aws, const std::string& bucket) {
 }
 
 // -------------------------------------------------------------------------------- S3 Control
-AwsResult<s3::PublicAccessBlock> s3control::GetPublicAccessBlock(AwsClient& aws, const std::string& account_id) {
-  const char* op = "s3control:GetPublicAccessBlock";
+namespace {
+
+AwsResult<RestResponse> S3ControlPublicAccessBlock(AwsClient& aws, const std::string& account_id,
+                                                   const std::string& method, std::string body, const char* op) {
   if (account_id.size() != 12 || account_id.find_first_not_of("0123456789") != std::string::npos) {
     return AwsFail(AwsError{.code = ErrorCode::kInvalidArgument,
                             .message = "'" + account_id + "' is not a 12-digit account id", .operation = op});
@@ -491,17 +493,25 @@ AwsResult<s3::PublicAccessBlock> s3control::GetPublicAccessBlock(AwsClient& aws,
     prefixed.emplace(std::move(config));
     client = &*prefixed;
   }
-  // S3 Control is signed like S3: the payload hash travels in x-amz-content-sha256.
-  auto r = client->Rest({.service = "s3-control", .path = "/v20180820/configuration/publicAccessBlock",
-                         .headers = {{"x-amz-account-id", account_id},
-                                     {"x-amz-content-sha256",
-                                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
-                         .operation = op});
+  // S3 Control is signed like S3 (the payload hash travels in x-amz-content-sha256).
+  RestRequest request{.service = "s3-control", .method = method, .path = "/v20180820/configuration/publicAccessBlock",
+                      .headers = {{"x-amz-account-id", account_id}}, .body = std::move(body), .operation = op};
+  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/xml");
+  auto r = client->Rest(request);
   if (!r) {
     AwsError e = r.error();
     if (e.aws_code == "NoSuchPublicAccessBlockConfiguration") e.code = ErrorCode::kNotFound;
     return AwsFail(std::move(e));
   }
+  return r;
+}
+
+}  // namespace
+
+AwsResult<s3::PublicAccessBlock> s3control::GetPublicAccessBlock(AwsClient& aws, const std::string& account_id) {
+  const char* op = "s3control:GetPublicAccessBlock";
+  auto r = S3ControlPublicAccessBlock(aws, account_id, "GET", "", op);
+  if (!r) return AwsFail(r.error());
   auto doc = ParseXml(*r, op);
   if (!doc) return AwsFail(doc.error());
   // The configuration is the payload; some servers wrap it in GetPublicAccessBlockOutput.
@@ -511,6 +521,21 @@ AwsResult<s3::PublicAccessBlock> s3control::GetPublicAccessBlock(AwsClient& aws,
   auto flag = [&](const char* name) { return Text(root, name) == "true"; };
   return s3::PublicAccessBlock{flag("BlockPublicAcls"), flag("IgnorePublicAcls"), flag("BlockPublicPolicy"),
                                flag("RestrictPublicBuckets")};
+}
+
+AwsStatus s3control::PutPublicAccessBlock(AwsClient& aws, const std::string& account_id, const s3::PublicAccessBlock& c) {
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::string body =
+      std::string("<PublicAccessBlockConfiguration xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\">") +
+      "<BlockPublicAcls>" + b(c.block_public_acls) + "</BlockPublicAcls>" + "<IgnorePublicAcls>" +
+      b(c.ignore_public_acls) + "</IgnorePublicAcls>" + "<BlockPublicPolicy>" + b(c.block_public_policy) +
+      "</BlockPublicPolicy>" + "<RestrictPublicBuckets>" + b(c.restrict_public_buckets) + "</RestrictPublicBuckets>" +
+      "</PublicAccessBlockConfiguration>";
+  return Done(S3ControlPublicAccessBlock(aws, account_id, "PUT", std::move(body), "s3control:PutPublicAccessBlock"));
+}
+
+AwsStatus s3control::DeletePublicAccessBlock(AwsClient& aws, const std::string& account_id) {
+  return Done(S3ControlPublicAccessBlock(aws, account_id, "DELETE", "", "s3control:DeletePublicAccessBlock"));
 }
 
 // ---------------------------------------------------------------------------------------- IAM

@@ -204,6 +204,10 @@ namespace s3control {
 // ({account}.s3-control.{region}.amazonaws.com); an overridden endpoint (AWS_ENDPOINT_URL_S3_CONTROL
 // or AWS_ENDPOINT_URL) is used as given, the account then travels only in x-amz-account-id.
 AwsResult<s3::PublicAccessBlock> GetPublicAccessBlock(AwsClient& aws, const std::string& account_id);
+// Sets (PutPublicAccessBlock, IAM s3:PutAccountPublicAccessBlock) or removes
+// (DeletePublicAccessBlock, the same IAM action) the account-level settings.
+AwsStatus PutPublicAccessBlock(AwsClient& aws, const std::string& account_id, const s3::PublicAccessBlock& config);
+AwsStatus DeletePublicAccessBlock(AwsClient& aws, const std::string& account_id);
 }  // namespace s3control
 
 namespace iam {

@@ -49,6 +49,7 @@ const std::vector<const Action*>& Actions() {
     v.push_back(MakeDeactivateAccessKeyAction());
     v.push_back(MakeIsolateInstanceAction());
     v.push_back(MakeBlockS3PublicAccessAction());
+    v.push_back(MakeBlockAccountPublicAccessAction());
     v.push_back(MakeSnapshotInstanceVolumesAction());
     v.push_back(MakeCreateQuarantineGroupAction());
     v.push_back(MakeCreateForensicBucketAction());
@@ -98,6 +99,8 @@ ActionPermissions PermissionsOf(std::string_view kind) {
         {"ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags",
          "ec2:ModifyNetworkInterfaceAttribute"}}},
       {"block-s3-public-access", {{"s3:GetBucketPublicAccessBlock"}, {"s3:PutBucketPublicAccessBlock"}}},
+      {"block-account-public-access",
+       {{"s3:GetAccountPublicAccessBlock", "sts:GetCallerIdentity"}, {"s3:PutAccountPublicAccessBlock"}}},
       {"snapshot-instance-volumes",
        {{"ec2:DescribeInstances", "ec2:DescribeSnapshots"}, {"ec2:CreateSnapshot", "ec2:CreateTags"}}},
       {"revoke-role-sessions",

@@ -111,6 +111,7 @@ const std::vector<const Action*>& Actions();
 std::unique_ptr<Action> MakeDeactivateAccessKeyAction();
 std::unique_ptr<Action> MakeIsolateInstanceAction();
 std::unique_ptr<Action> MakeBlockS3PublicAccessAction();
+std::unique_ptr<Action> MakeBlockAccountPublicAccessAction();
 std::unique_ptr<Action> MakeSnapshotInstanceVolumesAction();
 // Readiness (prepare/): cloudward-owned resources made before an incident.
 std::unique_ptr<Action> MakeCreateQuarantineGroupAction();

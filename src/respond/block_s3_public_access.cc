@@ -1,7 +1,11 @@
 // block-s3-public-access: sets the bucket's S3 Block Public Access configuration to all four
 // flags true (s3:PutPublicAccessBlock). Prior state: the configuration before, or none; rollback
 // puts it back (or deletes the configuration) unless it changed since.
+// block-account-public-access: the same for the account-level settings (S3 Control), which
+// override every bucket's own: a bucket made public by the attacker stays private whatever its
+// ACL, policy or bucket-level settings.
 #include "aws/services.h"
+#include "aws/services_prepare.h"
 #include "respond/action.h"
 #include "respond/decisions.h"
 
@@ -23,6 +27,14 @@ Result<std::optional<aws::s3::PublicAccessBlock>> Read(aws::AwsClient& aws, cons
   }
   if (got.error().aws_code == "NoSuchBucket") return Fail(ErrorCode::kNotFound, "no bucket " + bucket);
   return Fail(got.error().code, "cannot read the public access block of " + bucket + ": " + got.error().Describe());
+}
+
+// The configuration recorded in a prior state: an object, or "none".
+std::optional<aws::s3::PublicAccessBlock> PriorFromJson(const json& prior_state) {
+  const json& block = prior_state.contains("public_access_block") ? prior_state["public_access_block"] : json("none");
+  if (!block.is_object()) return std::nullopt;
+  return aws::s3::PublicAccessBlock{block.value("BlockPublicAcls", false), block.value("IgnorePublicAcls", false),
+                                    block.value("BlockPublicPolicy", false), block.value("RestrictPublicBuckets", false)};
 }
 
 class BlockS3PublicAccessAction final : public Action {
@@ -63,13 +75,7 @@ class BlockS3PublicAccessAction final : public Action {
     const json& prior_json = applied.prior_state;
     std::string bucket = prior_json.value("bucket", "");
     if (bucket.empty()) return Fail(ErrorCode::kMalformed, "action " + action.id + ": prior state lacks the bucket");
-    std::optional<aws::s3::PublicAccessBlock> prior;
-    const json& block = prior_json.contains("public_access_block") ? prior_json["public_access_block"] : json("none");
-    if (block.is_object()) {
-      prior = aws::s3::PublicAccessBlock{block.value("BlockPublicAcls", false), block.value("IgnorePublicAcls", false),
-                                         block.value("BlockPublicPolicy", false),
-                                         block.value("RestrictPublicBuckets", false)};
-    }
+    const std::optional<aws::s3::PublicAccessBlock> prior = PriorFromJson(prior_json);
     auto current = Read(aws, bucket);
     if (!current) return tl::unexpected(current.error());
     auto restore = PublicAccessBlockRestore(prior, *current);
@@ -98,8 +104,92 @@ class BlockS3PublicAccessAction final : public Action {
   }
 };
 
+Result<std::optional<aws::s3::PublicAccessBlock>> ReadAccount(aws::AwsClient& aws, const std::string& account) {
+  auto got = aws::s3control::GetPublicAccessBlock(aws, account);
+  if (got) return std::optional(*got);
+  if (got.error().code == ErrorCode::kNotFound) return std::optional<aws::s3::PublicAccessBlock>();
+  return Fail(got.error().code, "cannot read the account-level public access block of " + account + ": " +
+                                    got.error().Describe());
+}
+
+class BlockAccountPublicAccessAction final : public Action {
+ public:
+  std::string_view Kind() const override { return "block-account-public-access"; }
+  std::string_view Description() const override {
+    return "Turn on all four S3 Block Public Access settings for the whole account (every bucket, present and future)";
+  }
+  std::string_view TargetName() const override { return "account id, or \"current\": the credentials' account"; }
+
+  Result<Plan> MakePlan(aws::AwsClient& aws, const ActionRequest& request) const override {
+    std::string account = request.target;
+    if (account == "current") {
+      auto me = aws::sts::GetCallerIdentity(aws);
+      if (!me) return Fail(me.error().code, "cannot tell the current account: " + me.error().Describe());
+      account = me->account;
+    }
+    if (account.size() != 12 || account.find_first_not_of("0123456789") != std::string::npos) {
+      return Fail(ErrorCode::kInvalidArgument, "'" + request.target + "' is not a 12-digit account id or \"current\"");
+    }
+    auto current = ReadAccount(aws, account);
+    if (!current) return tl::unexpected(current.error());
+    Plan plan{.kind = std::string(Kind()), .target = account, .incident_id = request.incident_id};
+    plan.prior_state = {{"account", account}, {"public_access_block", *current ? ToJson(**current) : json("none")}};
+    if (*current && FullyBlocked(**current)) {
+      plan.summary = "account " + account + " already blocks all public access to S3; nothing to do";
+      return plan;
+    }
+    aws::s3::PublicAccessBlock all;
+    json parameters = ToJson(all);
+    parameters["AccountId"] = account;
+    plan.summary = "block all public access to every S3 bucket of account " + account;
+    plan.calls.push_back({"s3:PutAccountPublicAccessBlock", parameters,
+                          "account " + account + ": " + (*current ? Describe(**current) : std::string("no configuration")) +
+                              " -> " + Describe(all),
+                          ""});
+    plan.notes.push_back("applies to every bucket of the account, now and later: anything served publicly from S3 "
+                         "(static websites, public downloads) stops working; CloudFront with origin access control "
+                         "keeps working");
+    plan.notes.push_back("bucket policies, ACLs and bucket-level settings are not changed (rollback restores the "
+                         "account setting only)");
+    return plan;
+  }
+
+  Result<Plan> PlanRollback(aws::AwsClient& aws, const store::ResponseAction& action,
+                            const Plan& applied) const override {
+    const std::string account = applied.prior_state.value("account", "");
+    if (account.empty()) return Fail(ErrorCode::kMalformed, "action " + action.id + ": prior state lacks the account");
+    const std::optional<aws::s3::PublicAccessBlock> prior = PriorFromJson(applied.prior_state);
+    auto current = ReadAccount(aws, account);
+    if (!current) return tl::unexpected(current.error());
+    auto restore = PublicAccessBlockRestore(prior, *current);
+    if (!restore) return Fail(restore.error().code, "account " + account + ": " + restore.error().message);
+    Plan plan{.kind = action.kind, .target = account, .incident_id = action.incident_id};
+    plan.prior_state = applied.prior_state;
+    switch (*restore) {
+      case PublicAccessRestore::kNothing:
+        plan.summary = "account " + account + " already has its prior public access block";
+        break;
+      case PublicAccessRestore::kDelete:
+        plan.summary = "remove the account-level public access block of " + account + " (it had none)";
+        plan.calls.push_back({"s3:DeleteAccountPublicAccessBlock", {{"AccountId", account}},
+                              "account " + account + ": " + Describe(**current) + " -> no configuration", ""});
+        break;
+      case PublicAccessRestore::kPut: {
+        json parameters = ToJson(*prior);
+        parameters["AccountId"] = account;
+        plan.summary = "restore the prior account-level public access block of " + account;
+        plan.calls.push_back({"s3:PutAccountPublicAccessBlock", parameters,
+                              "account " + account + ": " + Describe(**current) + " -> " + Describe(*prior), ""});
+        break;
+      }
+    }
+    return plan;
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<Action> MakeBlockS3PublicAccessAction() { return std::make_unique<BlockS3PublicAccessAction>(); }
+std::unique_ptr<Action> MakeBlockAccountPublicAccessAction() { return std::make_unique<BlockAccountPublicAccessAction>(); }
 
 }  // namespace cloudward::respond

@@ -221,6 +221,18 @@ Result<std::string> Run(aws::AwsClient& aws, const std::string& op, const json& 
     CW_CHECK_PARAMS();
     return done(aws::s3::DeletePublicAccessBlock(aws, bucket));
   }
+  if (op == "s3:PutAccountPublicAccessBlock") {
+    auto account = p.String("AccountId");
+    aws::s3::PublicAccessBlock config{p.Bool("BlockPublicAcls"), p.Bool("IgnorePublicAcls"),
+                                      p.Bool("BlockPublicPolicy"), p.Bool("RestrictPublicBuckets")};
+    CW_CHECK_PARAMS();
+    return done(aws::s3control::PutPublicAccessBlock(aws, account, config));
+  }
+  if (op == "s3:DeleteAccountPublicAccessBlock") {
+    auto account = p.String("AccountId");
+    CW_CHECK_PARAMS();
+    return done(aws::s3control::DeletePublicAccessBlock(aws, account));
+  }
   // Readiness actions (readiness_actions.cc).
   if (op == "s3:CreateBucket" || op == "s3:DeleteBucket") {
     auto bucket = p.String("Bucket");

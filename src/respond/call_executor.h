@@ -10,6 +10,8 @@
 //   s3:PutPublicAccessBlock             {"Bucket", "BlockPublicAcls", "IgnorePublicAcls",
 //                                        "BlockPublicPolicy", "RestrictPublicBuckets"} (booleans)
 //   s3:DeletePublicAccessBlock          {"Bucket"}
+//   s3:PutAccountPublicAccessBlock      {"AccountId", the four booleans as above} (S3 Control)
+//   s3:DeleteAccountPublicAccessBlock   {"AccountId"}
 //   s3:CreateBucket, s3:DeleteBucket    {"Bucket"}
 //   s3:PutBucketEncryption              {"Bucket", "SSEAlgorithm": "AES256"|"aws:kms"}
 //   s3:PutBucketTagging                 {"Bucket", "Tags": {...}}

@@ -15,6 +15,7 @@
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
 #include "aws/services.h"
+#include "aws/services_prepare.h"
 #include "aws/sigv4_signer.h"
 #include "core/clock.h"
 #include "core/time.h"
@@ -423,6 +424,61 @@ TEST_F(RespondMotoTest, BlockS3PublicAccessWithoutPriorConfiguration) {
   EXPECT_EQ(journal[0]["outcome"], "applied");
   EXPECT_EQ(journal[0]["request_ids"].size(), 1u);
   EXPECT_EQ(journal[2]["outcome"], "rolled_back");
+}
+
+// ------------------------------------------------------------------ block-account-public-access
+// State is read back with a plain HTTP GET from Python (moto routes on the credential scope and
+// checks no signature): boto3 puts the account id in the host name of a custom S3 Control
+// endpoint, which does not resolve for a local moto.
+TEST_F(RespondMotoTest, BlockAccountPublicAccessPlanApplyNoOpAndRollback) {
+  auto config = [&] {
+    return moto_->Boto3(
+        "import urllib.request, urllib.error, re, os\n"
+        "req = urllib.request.Request(os.environ['AWS_ENDPOINT_URL'] + '/v20180820/configuration/publicAccessBlock',"
+        " headers={'x-amz-account-id': '123456789012', 'Authorization': 'AWS4-HMAC-SHA256 '"
+        "'Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0'})\n"
+        "try:\n  body = urllib.request.urlopen(req).read().decode()\n"
+        "  print(' '.join(re.findall(r'<(?:BlockPublicAcls|IgnorePublicAcls|BlockPublicPolicy|RestrictPublicBuckets)>(\\w+)<', body)))\n"
+        "except urllib.error.HTTPError as e:\n  print('missing' if b'NoSuchPublicAccessBlock' in e.read() else e.code)");
+  };
+  ASSERT_EQ(config(), "missing");
+  const ActionRequest request{.target = "current", .incident_id = kIncident};
+  auto plan = responder_->PlanAction("block-account-public-access", request);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->target, "123456789012") << "current resolves to the credentials' account";
+  ASSERT_EQ(plan->calls.size(), 1u);
+  EXPECT_EQ(plan->calls[0].operation, "s3:PutAccountPublicAccessBlock");
+  EXPECT_EQ(plan->prior_state["public_access_block"], "none");
+  EXPECT_EQ(config(), "missing") << "planning changes nothing";
+
+  auto applied = responder_->Apply("block-account-public-access", request);
+  ASSERT_TRUE(applied) << applied.error().message;
+  ASSERT_TRUE(applied->execution.ok()) << applied->execution.error->message;
+  EXPECT_EQ(config(), "true true true true");
+
+  size_t mark = recorder_->Mark();
+  auto again = responder_->Apply("block-account-public-access", {.target = "123456789012", .incident_id = kIncident});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->no_op);
+  for (const auto& op : OperationsSince(mark)) EXPECT_FALSE(op.starts_with("PUT ")) << op;
+
+  auto rolled = responder_->Rollback(applied->action.id);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  ASSERT_EQ(rolled->plan.calls.size(), 1u);
+  EXPECT_EQ(rolled->plan.calls[0].operation, "s3:DeleteAccountPublicAccessBlock");
+  EXPECT_EQ(config(), "missing");
+
+  // A prior partial setting comes back as it was.
+  ASSERT_TRUE(aws::s3control::PutPublicAccessBlock(*aws_, "123456789012", {true, false, false, true}));
+  auto partial = responder_->Apply("block-account-public-access", request);
+  ASSERT_TRUE(partial && partial->execution.ok());
+  EXPECT_EQ(config(), "true true true true");
+  ASSERT_TRUE(responder_->Rollback(partial->action.id));
+  EXPECT_EQ(config(), "true false false true");
+
+  auto malformed = responder_->PlanAction("block-account-public-access", {.target = "12345"});
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(RespondMotoTest, BlockS3PublicAccessRestoresPriorConfigurationAndRefusesChanges) {
