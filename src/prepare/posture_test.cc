@@ -257,7 +257,8 @@ TEST(Posture, PatchCompliance) {
   EXPECT_EQ(FindOn(rep, "ec2.patch-compliance", "i-gone"), nullptr);  // not an instance of the region (any more)
   // SSM not offered or denied: not evaluated, for the region, with the reason.
   s.gaps.push_back({"eu-west-1", "ssm:ListResourceComplianceSummaries", "AccessDenied: ssm:ListResourceComplianceSummaries"});
-  auto unknown = Find(EvaluatePosture(s, {}, kNow), "ec2.patch-compliance");
+  rep = EvaluatePosture(s, {}, kNow);  // kept: Find points into it
+  auto unknown = Find(rep, "ec2.patch-compliance");
   ASSERT_EQ(unknown.size(), 1u);
   EXPECT_EQ(unknown.front()->status, CheckStatus::kUnknown);
   EXPECT_NE(unknown.front()->message.find("AccessDenied"), std::string::npos);

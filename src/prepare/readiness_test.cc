@@ -224,7 +224,8 @@ TEST_F(TeamPlaybooks, EveryScenarioNeedsAPlaybook) {
 
   // With the bundled ones, the team's key playbook replaces the bundled one; the broken file still fails.
   f.playbooks = CollectPlaybooks({dir_.string()}, /*bundled=*/true);
-  pb = EvaluateReadiness(f, GoodConfig(), kNow).Find("respond.playbooks");
+  r = EvaluateReadiness(f, GoodConfig(), kNow);  // kept: pb points into it
+  pb = r.Find("respond.playbooks");
   EXPECT_EQ(pb->status, CheckStatus::kFail);
   EXPECT_EQ(f.playbooks->loaded.at("compromised-access-key"), (dir_ / "key.yml").string());
   std::filesystem::remove(dir_ / "broken.yml");
