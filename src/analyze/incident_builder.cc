@@ -345,12 +345,20 @@ void IncidentBuilder::Absorb(Incident& inc, const Finding& f) const {
     if (inc.last_seen_ms == kUnknownTime || c.time_ms > inc.last_seen_ms) inc.last_seen_ms = c.time_ms;
   }
   const auto& a = c.actor;
-  if (!a.arn.empty()) {
-    InsertSorted(inc.actors, a.arn);
-  } else if (!a.user_name.empty()) {
-    InsertSorted(inc.actors, a.user_name);
-  } else if (!a.session.empty()) {
-    InsertSorted(inc.actors, a.session);
+  const std::string& actor = !a.arn.empty() ? a.arn : !a.user_name.empty() ? a.user_name : a.session;
+  InsertSorted(inc.actors, actor);
+  // The lead: what the first of the most severe findings is about (ties keep the earlier one).
+  if (inc.lead.empty() || f.rule.level > inc.lead_level ||
+      (f.rule.level == inc.lead_level && c.time_ms != kUnknownTime && c.time_ms < inc.lead_time_ms)) {
+    std::string who = actor;
+    if (who.empty()) who = a.access_key_id;
+    if (who.empty() && IpKind(c.source_ip) != 0) who = c.source_ip;
+    if (who.empty() && !c.resources.empty()) who = c.resources[0];
+    if (!who.empty()) {
+      inc.lead = std::move(who);
+      inc.lead_level = f.rule.level;
+      inc.lead_time_ms = c.time_ms;
+    }
   }
   InsertSorted(inc.access_keys, a.access_key_id);
   if (IpKind(c.source_ip) != 0) InsertSorted(inc.source_ips, c.source_ip);
@@ -388,6 +396,11 @@ void IncidentBuilder::Merge(Incident& into, const Incident& from) const {
   if (from.last_seen_ms != kUnknownTime &&
       (into.last_seen_ms == kUnknownTime || from.last_seen_ms > into.last_seen_ms)) {
     into.last_seen_ms = from.last_seen_ms;
+  }
+  if (!from.lead.empty() && (into.lead.empty() || from.lead_level > into.lead_level)) {
+    into.lead = from.lead;
+    into.lead_level = from.lead_level;
+    into.lead_time_ms = from.lead_time_ms;
   }
   MergeSorted(into.actors, from.actors);
   MergeSorted(into.access_keys, from.access_keys);
@@ -429,15 +442,10 @@ void IncidentBuilder::Finish(Incident& inc) const {
   inc.severity = ScoreSeverity(inc, policy_);
   std::string title = inc.rules.empty() ? std::string("Incident") : inc.rules[0].title;
   if (title.empty() && !inc.rules.empty()) title = inc.rules[0].id;
-  std::string who;
-  if (!inc.actors.empty()) {
-    who = inc.actors[0];
-  } else if (!inc.access_keys.empty()) {
-    who = inc.access_keys[0];
-  } else if (!inc.source_ips.empty()) {
-    who = inc.source_ips[0];
-  } else if (!inc.resources.empty()) {
-    who = inc.resources[0];
+  // Named after the lead; incidents stored before leads existed fall back on their first actor.
+  std::string who = inc.lead;
+  for (const auto* list : {&inc.actors, &inc.access_keys, &inc.source_ips, &inc.resources}) {
+    if (who.empty() && !list->empty()) who = list->front();
   }
   if (!who.empty()) title += " — " + who;
   if (inc.rules.size() > 1) title += " (+" + std::to_string(inc.rules.size() - 1) + " more rules)";

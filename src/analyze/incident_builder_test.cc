@@ -253,6 +253,28 @@ TEST(Severity, FromLevelsProgressionAssetsAndVolume) {
   EXPECT_EQ(ScoreSeverity(noisy, {}), Level::kCritical);
 }
 
+TEST(IncidentBuilder, TitleNamesWhoTheMostSevereFindingIsAbout) {
+  IncidentBuilder builder;
+  store::Incident inc;
+  // A console user's low finding sorts first among the actors; the stolen instance session's
+  // medium findings are what the incident is about.
+  builder.Absorb(inc, CloudTrail("recon", Level::kLow, kT0, "arn:aws:iam::1:user/alice", "", "203.0.113.5"));
+  const std::string session = "arn:aws:sts::1:assumed-role/web/i-0abc12345def67890";
+  builder.Absorb(inc, CloudTrail("s3-read", Level::kMedium, kT0 + 2, session, "", "203.0.113.5"));
+  builder.Absorb(inc, CloudTrail("s3-read", Level::kMedium, kT0 + 1, "arn:aws:sts::1:assumed-role/web/i-0fff", "", ""));
+  builder.Finish(inc);
+  EXPECT_EQ(inc.actors.front(), "arn:aws:iam::1:user/alice");
+  EXPECT_EQ(inc.lead, "arn:aws:sts::1:assumed-role/web/i-0fff") << "the earliest of the most severe";
+  EXPECT_NE(inc.title.find("— arn:aws:sts::1:assumed-role/web/i-0fff"), std::string::npos) << inc.title;
+
+  store::Incident other;
+  builder.Absorb(other, CloudTrail("x", Level::kHigh, kT0, session, "", ""));
+  builder.Merge(inc, other);
+  builder.Finish(inc);
+  EXPECT_EQ(inc.lead, session) << "a merge keeps the more severe lead";
+  EXPECT_EQ(inc.lead_level, Level::kHigh);
+}
+
 TEST(IncidentBuilder, SummaryFieldsAndTitle) {
   IncidentBuilder builder;
   store::Incident inc;

@@ -62,6 +62,12 @@ struct Incident {
   std::vector<std::string> link_keys;    // the grouping keys of analyze::IncidentBuilder
   std::vector<RuleSummary> rules;        // ordered by level, then count, descending
 
+  // Who or what the first of its most severe findings is about (principal, user, session, access
+  // key, address or resource): the incident's title names it.
+  std::string lead;
+  Level lead_level = Level::kInformational;
+  int64_t lead_time_ms = kUnknownTime;
+
   std::string merged_into;  // set when this incident was folded into another (it is then closed)
   int64_t version = 0;      // optimistic concurrency: bumped by every successful update
 };

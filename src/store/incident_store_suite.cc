@@ -68,7 +68,11 @@ class IncidentStoreSuite : public ::testing::Test {
     inc.regions = {"eu-west-1"};
     inc.log_types = {"cloudtrail"};
     inc.tactics = {"persistence", "exfiltration"};
+    inc.signal_tactics = {"persistence"};
     inc.techniques = {"T1098.001"};
+    inc.lead = "arn:aws:iam::123456789012:user/u1";
+    inc.lead_level = Level::kHigh;
+    inc.lead_time_ms = 1700000000000;
     inc.link_keys = {"akid:AKIAEXAMPLE0000001"};
     inc.rules = {{"rule-a", "Access key created", Level::kHigh, 1}, {"rule-b", "Other", Level::kMedium, 1}};
     return inc;
@@ -142,6 +146,10 @@ TEST_F(IncidentStoreSuite, IncidentRoundTrip) {
   EXPECT_EQ(got->access_keys, inc.access_keys);
   EXPECT_EQ(got->resources, inc.resources);
   EXPECT_EQ(got->tactics, inc.tactics);
+  EXPECT_EQ(got->signal_tactics, inc.signal_tactics);
+  EXPECT_EQ(got->lead, inc.lead);
+  EXPECT_EQ(got->lead_level, Level::kHigh);
+  EXPECT_EQ(got->lead_time_ms, inc.lead_time_ms);
   EXPECT_EQ(got->techniques, inc.techniques);
   EXPECT_EQ(got->link_keys, inc.link_keys);
   ASSERT_EQ(got->rules.size(), 2u);

@@ -198,6 +198,9 @@ std::string IncidentDetail(const Incident& inc) {
             {"techniques", inc.techniques},     {"link_keys", inc.link_keys},
             {"rules", rules}};
   if (!inc.merged_into.empty()) d["merged_into"] = inc.merged_into;
+  if (!inc.lead.empty()) {
+    d["lead"] = {{"who", inc.lead}, {"level", LevelName(inc.lead_level)}, {"time_ms", inc.lead_time_ms}};
+  }
   return Dump(d);
 }
 
@@ -246,6 +249,11 @@ Result<Incident> IncidentFromRow(const Row& row) {
     }
   }
   inc.merged_into = d.value("merged_into", "");
+  if (auto it = d.find("lead"); it != d.end() && it->is_object()) {
+    inc.lead = it->value("who", "");
+    inc.lead_level = LevelFromName(it->value("level", "informational"));
+    inc.lead_time_ms = it->value("time_ms", kUnknownTime);
+  }
   inc.created_ms = Int(row[9]);
   inc.updated_ms = Int(row[10]);
   inc.version = Int(row[11]);
