@@ -267,7 +267,9 @@ class EradicateCreatedIamAction final : public Action {
     std::vector<CreatedIam> items = selection->created;
     json refused = json::array();
     // Listed resources without a recorded creation: IAM's CreateDate must fall in the window.
-    for (const auto& [type, name] : listed) {
+    for (const auto& entry : listed) {
+      const std::string& type = entry.first;  // not a structured binding: lambdas capture it (clang 14)
+      const std::string& name = entry.second;
       bool recorded = std::any_of(items.begin(), items.end(), [&](const CreatedIam& c) {
         return c.type == type && c.name == name;
       });
