@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "core/yaml_guard.h"
 
 namespace cloudward::config {
 
@@ -918,6 +919,10 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file) {
   LoadResult result;
   result.config.path = std::string(file);
   Walker w{std::string(file), &result.problems};
+  if (auto hazard = FindYamlHazard(text)) {
+    w.Add(SourceLocation{hazard->line, 1}, "YAML syntax: " + hazard->reason);
+    return result;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

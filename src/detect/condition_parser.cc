@@ -93,7 +93,9 @@ class Parser {
   Result<ConditionNode> ParseNot() {
     if (PeekKeyword("not")) {
       ++pos_;
+      if (++depth_ > kMaxDepth) return Error("nested more than " + std::to_string(kMaxDepth) + " levels deep");
       auto inner = ParseNot();
+      --depth_;
       if (!inner) return inner;
       return ConditionNode{ConditionNode::Kind::kNot, "", {std::move(*inner)}};
     }
@@ -104,7 +106,9 @@ class Parser {
     const Token& t = Peek();
     if (t.kind == Token::Kind::kLParen) {
       ++pos_;
+      if (++depth_ > kMaxDepth) return Error("nested more than " + std::to_string(kMaxDepth) + " levels deep");
       auto inner = ParseOr();
+      --depth_;
       if (!inner) return inner;
       if (Peek().kind != Token::Kind::kRParen) return Error("expected ')'");
       ++pos_;
@@ -135,6 +139,9 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  // Parentheses and 'not' recurse: a hostile rule must not exhaust the stack.
+  static constexpr int kMaxDepth = 64;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -347,7 +347,9 @@ IocListStats IocSetBuilder::AddText(IocKind kind, std::string_view list, std::st
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     const int number = ++stats.lines;
     line = Trim(line);
-    if (line.starts_with(kByteOrderMark)) line = Trim(line.substr(kByteOrderMark.size()));
+    // Every leading mark: one left behind would make an indicator that reads differently once
+    // written back to a list.
+    while (line.starts_with(kByteOrderMark)) line = Trim(line.substr(kByteOrderMark.size()));
     if (line.empty() || line.front() == '#') {
       ++stats.ignored;
       continue;

@@ -22,6 +22,7 @@
 
 #include <arpa/inet.h>
 
+#include "core/yaml_guard.h"
 #include "detect/condition_parser.h"
 #include "detect/detection.h"
 #include "detect/matcher_index.h"
@@ -895,6 +896,10 @@ YAML::Node Merge(const YAML::Node& base, const YAML::Node& over) {
 // Splits one file into rule documents, applying `action: global/reset/repeat`.
 void ReadDocuments(const std::string& file, const std::string& text, std::vector<Document>& docs,
                    LoadResult& result) {
+  if (auto hazard = FindYamlHazard(text)) {
+    result.rejected.push_back({file, hazard->line, "YAML syntax error: " + hazard->reason});
+    return;
+  }
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(text);

@@ -81,8 +81,11 @@ Status GzipDecompressor::Decompress(std::string_view in, uint64_t max_size, Byte
       return Fail(ErrorCode::kMalformed, "truncated gzip member " + std::to_string(member + 1) +
                                              " at byte " + std::to_string(pos));
     }
-    // ISIZE of the whole input is exact for a single member and a fair guess otherwise.
-    uint64_t guess = ReadLe32(bytes + in.size() - 4);
+    // ISIZE of the whole input is exact for a single member and a fair guess otherwise. It is
+    // the sender's word: deflate expands at most about 1032:1, so a larger claim is a lie that
+    // must not make a 1 KB upload reserve gigabytes.
+    constexpr uint64_t kMaxDeflateRatio = 1032;
+    uint64_t guess = std::min<uint64_t>(ReadLe32(bytes + in.size() - 4), rest * kMaxDeflateRatio);
     guess = std::max<uint64_t>(guess, rest * 4);
     guess = std::min<uint64_t>(guess + 1024, max_size - std::min(max_size, out.size()));
     while (true) {

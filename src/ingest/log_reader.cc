@@ -474,6 +474,7 @@ void LogReader::Impl::ProcessMessage(std::string_view message, uint64_t offset, 
 
 void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t offset,
                                 uint64_t line, int depth, int hint) {
+  ++walks_;
   json::ArrayWalker walker(text, open);
   // The bytes that open a good record up to its first key (e.g. {"eventVersion"): after a broken
   // record, reading resumes at the next occurrence.
@@ -486,10 +487,12 @@ void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t off
     if (step == json::ArrayWalker::kElement) {
       size_t b = walker.begin(), e = walker.end();
       std::string_view element_text = text.substr(b, e - b);
-      uint64_t malformed_before = stats_->malformed;
+      const uint64_t malformed_before = stats_->malformed, walks_before = walks_;
       ProcessJson(element_text, offset + b, line, depth, hint);
       if (stats_->malformed != malformed_before) {
-        if (!signature.empty()) {
+        // A container element ({"Records": [...]}) was walked record by record already, its
+        // malformed records included: resuming inside it would read them twice.
+        if (!signature.empty() && walks_ == walks_before) {
           size_t p = text.find(signature, b + 1);
           if (p != std::string_view::npos && p < e) walker.Resume(p);
         }

@@ -76,6 +76,7 @@ struct LogReader::Impl {
   IngestStats* stats_ = nullptr;
   const ScanOptions* options_ = nullptr;
   bool stop_ = false;  // a digest file was recognised
+  uint64_t walks_ = 0;  // WalkArray calls: tells a caller that an element was walked as a container
 
   // Live counters for Scan's progress reports (may be null).
   std::atomic<uint64_t>* live_events = nullptr;

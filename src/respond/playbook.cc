@@ -11,6 +11,7 @@
 
 #include "core/embedded_file.h"
 #include "core/text.h"
+#include "core/yaml_guard.h"
 #include "respond/decisions.h"
 #include "respond/responder.h"
 
@@ -40,6 +41,10 @@ class Parser {
   Parser(const std::string& file, std::vector<PlaybookProblem>* problems) : file_(file), problems_(problems) {}
 
   std::optional<Playbook> Parse(std::string_view text) {
+    if (auto hazard = FindYamlHazard(text)) {
+      Problem(hazard->line, "YAML syntax: " + hazard->reason);
+      return std::nullopt;
+    }
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
@@ -54,6 +59,7 @@ class Parser {
     Playbook pb;
     pb.file = file_;
     size_t before = problems_->size();
+    CheckUniqueKeys(root);
     for (const auto& kv : root) {
       std::string key = kv.first.as<std::string>("");
       const YAML::Node& v = kv.second;
@@ -82,6 +88,16 @@ class Parser {
   static int Line(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
   void Problem(int line, std::string reason) { problems_->push_back({file_, line, std::move(reason)}); }
+
+  // YAML lets a key appear twice in a mapping and keeps both; a playbook must not (a second
+  // `steps:` would add steps that were never checked against the first ones).
+  void CheckUniqueKeys(const YAML::Node& map) {
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>("");
+      if (!seen.insert(key).second) Problem(Line(kv.first), "key '" + key + "' appears twice");
+    }
+  }
 
   std::string Scalar(const YAML::Node& v, std::string_view what) {
     if (!v.IsScalar()) {
@@ -116,6 +132,7 @@ class Parser {
       Problem(Line(v), "trigger must be a mapping (min_severity, rules, techniques, tactics, involves)");
       return;
     }
+    CheckUniqueKeys(v);
     for (const auto& kv : v) {
       std::string key = kv.first.as<std::string>("");
       if (key == "min_severity") {
@@ -162,6 +179,7 @@ class Parser {
         Problem(step.line, "a step is a mapping (id, phase, action, targets, ...)");
         continue;
       }
+      CheckUniqueKeys(node);
       for (const auto& kv : node) {
         std::string key = kv.first.as<std::string>("");
         const YAML::Node& val = kv.second;
