@@ -22,6 +22,13 @@ void InsertSorted(std::vector<std::string>& v, const std::string& value) {
   if (it == v.end() || *it != value) v.insert(it, value);
 }
 
+// Appends the values `into` lacks, keeping its order (tactics are ordered by first appearance).
+void AppendNew(std::vector<std::string>& into, const std::vector<std::string>& values) {
+  for (const auto& v : values) {
+    if (std::find(into.begin(), into.end(), v) == into.end()) into.push_back(v);
+  }
+}
+
 void MergeSorted(std::vector<std::string>& into, const std::vector<std::string>& from) {
   std::vector<std::string> out;
   out.reserve(into.size() + from.size());
@@ -367,13 +374,8 @@ void IncidentBuilder::Absorb(Incident& inc, const Finding& f) const {
   InsertSorted(inc.regions, c.region);
   InsertSorted(inc.log_types, std::string(LogTypeName(f.log_type)));
   AttackTags tags = ParseAttackTags(f.rule.tags);
-  for (const auto& t : tags.tactics) {
-    if (std::find(inc.tactics.begin(), inc.tactics.end(), t) == inc.tactics.end()) inc.tactics.push_back(t);
-    if (f.rule.level >= Level::kLow &&
-        std::find(inc.signal_tactics.begin(), inc.signal_tactics.end(), t) == inc.signal_tactics.end()) {
-      inc.signal_tactics.push_back(t);
-    }
-  }
+  AppendNew(inc.tactics, tags.tactics);
+  if (f.rule.level >= Level::kLow) AppendNew(inc.signal_tactics, tags.tactics);
   MergeSorted(inc.techniques, tags.techniques);
   LinkKeys keys = LinkKeysOf(f, policy_);
   MergeSorted(inc.link_keys, keys.strong);
@@ -411,14 +413,8 @@ void IncidentBuilder::Merge(Incident& into, const Incident& from) const {
   MergeSorted(into.log_types, from.log_types);
   MergeSorted(into.techniques, from.techniques);
   MergeSorted(into.link_keys, from.link_keys);
-  for (const auto& t : from.tactics) {
-    if (std::find(into.tactics.begin(), into.tactics.end(), t) == into.tactics.end()) into.tactics.push_back(t);
-  }
-  for (const auto& t : from.signal_tactics) {
-    if (std::find(into.signal_tactics.begin(), into.signal_tactics.end(), t) == into.signal_tactics.end()) {
-      into.signal_tactics.push_back(t);
-    }
-  }
+  AppendNew(into.tactics, from.tactics);
+  AppendNew(into.signal_tactics, from.signal_tactics);
   for (const auto& r : from.rules) {
     auto it = std::find_if(into.rules.begin(), into.rules.end(), [&](const auto& x) { return x.id == r.id; });
     if (it == into.rules.end()) {

@@ -37,6 +37,44 @@ std::optional<aws::s3::PublicAccessBlock> PriorFromJson(const json& prior_state)
                                     block.value("BlockPublicPolicy", false), block.value("RestrictPublicBuckets", false)};
 }
 
+// Where a public access block lives: a bucket (S3) or a whole account (S3 Control).
+struct BlockScope {
+  std::string target;     // bucket name or account id
+  std::string noun;       // "bucket NAME" / "account ID"
+  std::string the_block;  // "the public access block of bucket NAME" / "the account-level ... of ID"
+  std::string id_key;     // "Bucket" / "AccountId"
+  std::string put_op, delete_op;
+};
+
+// The rollback plan from the recorded prior configuration and the current one.
+Result<Plan> PlanRestore(const store::ResponseAction& action, const Plan& applied, const BlockScope& scope,
+                         const std::optional<aws::s3::PublicAccessBlock>& current) {
+  const std::optional<aws::s3::PublicAccessBlock> prior = PriorFromJson(applied.prior_state);
+  auto restore = PublicAccessBlockRestore(prior, current);
+  if (!restore) return Fail(restore.error().code, scope.noun + ": " + restore.error().message);
+  Plan plan{.kind = action.kind, .target = scope.target, .incident_id = action.incident_id};
+  plan.prior_state = applied.prior_state;
+  switch (*restore) {
+    case PublicAccessRestore::kNothing:
+      plan.summary = scope.noun + " already has its prior public access block";
+      break;
+    case PublicAccessRestore::kDelete:
+      plan.summary = "remove " + scope.the_block + " (it had none)";
+      plan.calls.push_back({scope.delete_op, {{scope.id_key, scope.target}},
+                            scope.noun + ": " + Describe(*current) + " -> no configuration", ""});
+      break;
+    case PublicAccessRestore::kPut: {
+      json parameters = ToJson(*prior);
+      parameters[scope.id_key] = scope.target;
+      plan.summary = "restore the prior " + scope.the_block.substr(4);  // without "the "
+      plan.calls.push_back({scope.put_op, parameters,
+                            scope.noun + ": " + Describe(*current) + " -> " + Describe(*prior), ""});
+      break;
+    }
+  }
+  return plan;
+}
+
 class BlockS3PublicAccessAction final : public Action {
  public:
   std::string_view Kind() const override { return "block-s3-public-access"; }
@@ -75,32 +113,11 @@ class BlockS3PublicAccessAction final : public Action {
     const json& prior_json = applied.prior_state;
     std::string bucket = prior_json.value("bucket", "");
     if (bucket.empty()) return Fail(ErrorCode::kMalformed, "action " + action.id + ": prior state lacks the bucket");
-    const std::optional<aws::s3::PublicAccessBlock> prior = PriorFromJson(prior_json);
     auto current = Read(aws, bucket);
     if (!current) return tl::unexpected(current.error());
-    auto restore = PublicAccessBlockRestore(prior, *current);
-    if (!restore) return Fail(restore.error().code, "bucket " + bucket + ": " + restore.error().message);
-    Plan plan{.kind = action.kind, .target = bucket, .incident_id = action.incident_id};
-    plan.prior_state = prior_json;
-    switch (*restore) {
-      case PublicAccessRestore::kNothing:
-        plan.summary = "bucket " + bucket + " already has its prior public access block";
-        break;
-      case PublicAccessRestore::kDelete:
-        plan.summary = "remove the public access block of bucket " + bucket + " (it had none)";
-        plan.calls.push_back({"s3:DeletePublicAccessBlock", {{"Bucket", bucket}},
-                              "bucket " + bucket + ": " + Describe(**current) + " -> no configuration", ""});
-        break;
-      case PublicAccessRestore::kPut: {
-        json parameters = ToJson(*prior);
-        parameters["Bucket"] = bucket;
-        plan.summary = "restore the prior public access block of bucket " + bucket;
-        plan.calls.push_back({"s3:PutPublicAccessBlock", parameters,
-                              "bucket " + bucket + ": " + Describe(**current) + " -> " + Describe(*prior), ""});
-        break;
-      }
-    }
-    return plan;
+    return PlanRestore(action, applied, {bucket, "bucket " + bucket, "the public access block of bucket " + bucket,
+                                         "Bucket", "s3:PutPublicAccessBlock", "s3:DeletePublicAccessBlock"},
+                       *current);
   }
 };
 
@@ -158,32 +175,12 @@ class BlockAccountPublicAccessAction final : public Action {
                             const Plan& applied) const override {
     const std::string account = applied.prior_state.value("account", "");
     if (account.empty()) return Fail(ErrorCode::kMalformed, "action " + action.id + ": prior state lacks the account");
-    const std::optional<aws::s3::PublicAccessBlock> prior = PriorFromJson(applied.prior_state);
     auto current = ReadAccount(aws, account);
     if (!current) return tl::unexpected(current.error());
-    auto restore = PublicAccessBlockRestore(prior, *current);
-    if (!restore) return Fail(restore.error().code, "account " + account + ": " + restore.error().message);
-    Plan plan{.kind = action.kind, .target = account, .incident_id = action.incident_id};
-    plan.prior_state = applied.prior_state;
-    switch (*restore) {
-      case PublicAccessRestore::kNothing:
-        plan.summary = "account " + account + " already has its prior public access block";
-        break;
-      case PublicAccessRestore::kDelete:
-        plan.summary = "remove the account-level public access block of " + account + " (it had none)";
-        plan.calls.push_back({"s3:DeleteAccountPublicAccessBlock", {{"AccountId", account}},
-                              "account " + account + ": " + Describe(**current) + " -> no configuration", ""});
-        break;
-      case PublicAccessRestore::kPut: {
-        json parameters = ToJson(*prior);
-        parameters["AccountId"] = account;
-        plan.summary = "restore the prior account-level public access block of " + account;
-        plan.calls.push_back({"s3:PutAccountPublicAccessBlock", parameters,
-                              "account " + account + ": " + Describe(**current) + " -> " + Describe(*prior), ""});
-        break;
-      }
-    }
-    return plan;
+    return PlanRestore(action, applied,
+                       {account, "account " + account, "the account-level public access block of " + account,
+                        "AccountId", "s3:PutAccountPublicAccessBlock", "s3:DeleteAccountPublicAccessBlock"},
+                       *current);
   }
 };
 
