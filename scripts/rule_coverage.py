@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes the rule pack's coverage table: behaviour area -> rules -> ATT&CK -> tests.
 
-  python3 scripts/rule_coverage.py [RULES_DIR] > docs/rule-coverage.md
+  python3 scripts/rule_coverage.py [RULES_DIR]            # rewrites docs/rule-coverage.md
+  python3 scripts/rule_coverage.py [RULES_DIR] --stdout   # prints it instead
 
 For every rules/<area>/X.yml (multi-document files: the last document, the correlation) it lists the
 title, id, level, ATT&CK techniques and the number of should_match / should_not_match test events
-in X_tests.json, so a reader sees at once what is covered and how it is tested."""
+in X_tests.json, so a reader sees at once what is covered and how it is tested. The part of the
+file from the line "## Recall and false findings" on is written by hand and kept as it is."""
 import collections
 import json
 import os
@@ -14,8 +16,22 @@ import sys
 import yaml
 
 
+KEPT_FROM = "## Recall and false findings"
+DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "rule-coverage.md")
+
+
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "rules")
+    args = [a for a in sys.argv[1:] if a != "--stdout"]
+    to_stdout = "--stdout" in sys.argv[1:]
+    root = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "rules")
+    kept = ""
+    if os.path.exists(DOC):
+        text = open(DOC).read()
+        at = text.find("\n" + KEPT_FROM)
+        if at >= 0:
+            kept = text[at + 1:]
+    out = []
+    print = lambda *parts: out.append(" ".join(str(p) for p in parts) + "\n")  # noqa: E731
     areas = collections.defaultdict(list)
     techniques = set()
     for dirpath, _, files in os.walk(root):
@@ -47,6 +63,12 @@ def main():
             print("| %s%s<br>`%s` | %s | %s | %d / %d |" % (title, " (correlation)" if corr else "", rid, level,
                                                            " ".join(techs) or "-", pos, neg))
         print()
+    text = "".join(out) + kept
+    if to_stdout:
+        sys.stdout.write(text)
+    else:
+        with open(DOC, "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":
