@@ -35,7 +35,10 @@ def skip(msg: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Bootstrap: run inside a venv that has pySigma, creating it in the build dir when needed.
 
-def ensure_oracle_python(work: Path) -> None:
+def ensure_oracle_python(work: Path, script: Path | None = None) -> None:
+    """Returns when pySigma, its DuckDB backend and duckdb import; otherwise creates (or reuses)
+    `work/venv`, installs PINNED into it and re-executes `script` (default: this file) with the
+    same arguments under the venv's python. Exits 77 when that is impossible."""
     try:
         import duckdb  # noqa: F401
         import sigma  # noqa: F401
@@ -61,7 +64,8 @@ def ensure_oracle_python(work: Path) -> None:
         if r.returncode != 0:
             skip("pip could not install pySigma (PyPI unreachable?)")
     env = dict(os.environ, CW_ORACLE_REEXEC="1")
-    os.execve(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]], env)
+    script = Path(script or __file__).resolve()
+    os.execve(str(py), [str(py), str(script), *sys.argv[1:]], env)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,6 +234,29 @@ def column_values(flat: dict[str, list], field: str, lower_index: dict[str, list
     return None  # missing: SQL NULL
 
 
+def table_row(rec: dict, columns: dict[str, str], eid: str) -> dict:
+    """One row of the DuckDB table: `__eid` and, per Sigma field -> column name of `columns`
+    (OracleBackend.columns), the list of values the field reaches in `rec` (None if missing)."""
+    flat = flatten(rec)
+    lower_index: dict[str, list[str]] = collections.defaultdict(list)
+    for k in flat:
+        lower_index[k.lower()].append(k)
+    row = {"__eid": eid}
+    for field, col in columns.items():
+        row[col] = column_values(flat, field, lower_index)
+    return row
+
+
+def create_table(con, table_file: Path, columns: dict[str, str], name: str = "logs") -> int:
+    """Loads the JSONL of table_row()s into table `name` (`__eid` VARCHAR, one VARCHAR[] per
+    column); returns its row count."""
+    colspec = {"__eid": "VARCHAR", **{c: "VARCHAR[]" for c in columns.values()}}
+    spec = ", ".join(f"'{k}': '{v}'" for k, v in colspec.items())
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_json('{table_file}', "
+                f"columns={{{spec}}}, format='newline_delimited', maximum_object_size=67108864)")
+    return con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+
+
 # ---------------------------------------------------------------------------------------------
 # pySigma side
 
@@ -362,6 +389,12 @@ def is_correlation(path: Path) -> bool:
     return any(line.startswith("correlation:") for line in text.splitlines())
 
 
+def rule_files(src: Path) -> list[Path]:
+    """The Sigma rule files of a folder (*.yml then *.yaml, each sorted), correlations left out."""
+    files = sorted(p for p in src.glob("**/*.yml")) + sorted(src.glob("**/*.yaml"))
+    return [p for p in files if not is_correlation(p)]
+
+
 # ---------------------------------------------------------------------------------------------
 # cloudward side
 
@@ -470,8 +503,7 @@ def main() -> int:
     backend = Backend()
     per_set: list[tuple[str, list[RuleInfo], Path]] = []
     for name, src in sets:
-        files = sorted(p for p in src.glob("**/*.yml")) + sorted(src.glob("**/*.yaml"))
-        files = [p for p in files if not is_correlation(p)]
+        files = rule_files(src)
         dst = args.work / "rules" / name
         shutil.rmtree(dst, ignore_errors=True)
         dst.mkdir(parents=True)
@@ -485,20 +517,10 @@ def main() -> int:
     table_file = args.work / "table.jsonl"
     with table_file.open("w", encoding="utf-8") as f:
         for rec in events:
-            flat = flatten(rec)
-            lower_index: dict[str, list[str]] = collections.defaultdict(list)
-            for k in flat:
-                lower_index[k.lower()].append(k)
-            row = {"__eid": rec["eventID"]}
-            for field, col in backend.columns.items():
-                row[col] = column_values(flat, field, lower_index)
+            row = table_row(rec, backend.columns, rec["eventID"])
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     con = duckdb.connect()
-    colspec = {"__eid": "VARCHAR", **{c: "VARCHAR[]" for c in backend.columns.values()}}
-    spec = ", ".join(f"'{k}': '{v}'" for k, v in colspec.items())
-    con.execute(f"CREATE TABLE logs AS SELECT * FROM read_json('{table_file}', "
-                f"columns={{{spec}}}, format='newline_delimited', maximum_object_size=67108864)")
-    n_rows = con.execute("SELECT count(*) FROM logs").fetchone()[0]
+    n_rows = create_table(con, table_file, backend.columns)
     assert n_rows == len(events), (n_rows, len(events))
 
     known = json.loads(args.known.read_text()) if args.known.exists() else {}
