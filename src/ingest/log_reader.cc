@@ -481,6 +481,7 @@ void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t off
   std::string_view signature =
       hint == kHintCloudTrail ? std::string_view("{\"eventVersion\"") : std::string_view();
   bool learned = false;
+  size_t broken_end = json::kNpos;  // end of the element just reported malformed
   while (!stop_) {
     auto step = walker.Next();
     if (step == json::ArrayWalker::kEnd) return;
@@ -489,6 +490,7 @@ void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t off
       std::string_view element_text = text.substr(b, e - b);
       const uint64_t malformed_before = stats_->malformed, walks_before = walks_;
       ProcessJson(element_text, offset + b, line, depth, hint);
+      broken_end = stats_->malformed != malformed_before && walks_ == walks_before ? e : json::kNpos;
       if (stats_->malformed != malformed_before) {
         // A container element ({"Records": [...]}) was walked record by record already, its
         // malformed records included: resuming inside it would read them twice.
@@ -508,9 +510,13 @@ void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t off
       continue;
     }
     size_t at = walker.pos();
-    Malformed(offset + at, line,
-              step == json::ArrayWalker::kTruncated ? "truncated JSON: record or array not closed"
-                                                    : "unexpected bytes between array elements");
+    // Junk right after a record already reported malformed ("[x}") belongs to that record: one
+    // broken record, counted once.
+    if (step != json::ArrayWalker::kSyntax || broken_end == json::kNpos || json::SkipSpace(text, broken_end) != at) {
+      Malformed(offset + at, line,
+                step == json::ArrayWalker::kTruncated ? "truncated JSON: record or array not closed"
+                                                      : "unexpected bytes between array elements");
+    }
     if (signature.empty()) return;
     size_t p = text.find(signature, at + 1);
     if (p == std::string_view::npos) return;

@@ -78,6 +78,25 @@ TEST(LogReaderTest, OneCorruptRecordDoesNotLoseTheOthers) {
   EXPECT_NE(r.stats.errors[0].reason.find("invalid JSON"), std::string::npos);
 }
 
+TEST(LogReaderTest, JunkRightAfterABrokenRecordIsCountedOnce) {
+  // cloudtrail_reader_fuzz regress: in "[x}" the bad element and the '}' after it are one broken
+  // record, not two (the counts must not exceed what the input can hold).
+  Result tiny = Read("junk.json", std::string_view("[\xf9}[\xf9}\x1b", 7));
+  EXPECT_EQ(tiny.stats.malformed, 3u);  // each array's element, and the byte after them
+  // With a record signature learned, reading resumes after the junk and reports it once.
+  std::string text = "[" + CloudTrailRecord("1") + ", x ), " + CloudTrailRecord("2") + "]";
+  Result r = Read("arr.json", text);
+  ASSERT_EQ(r.sink.events.size(), 2u);
+  EXPECT_EQ(r.stats.malformed, 1u);
+  ASSERT_EQ(r.stats.errors.size(), 1u);
+  EXPECT_EQ(r.stats.errors[0].offset, text.find(", x )") + 2);
+  EXPECT_EQ(r.stats.errors[0].reason, "expected a JSON object");
+  // Junk after a good record is still reported.
+  Result good = Read("arr.json", "[" + CloudTrailRecord("1") + " x, " + CloudTrailRecord("2") + "]");
+  EXPECT_EQ(good.sink.events.size(), 2u);
+  EXPECT_EQ(good.stats.malformed, 1u);
+}
+
 TEST(LogReaderTest, TruncatedRecordsFileKeepsCompleteRecords) {
   std::string text = RecordsFile({CloudTrailRecord("1"), CloudTrailRecord("2"),
                                   CloudTrailRecord("3")});
