@@ -127,6 +127,10 @@ FindingSink::FindingSink(std::shared_ptr<const RuleSet> rules, CorrelationEngine
                          const IocSet* iocs, FindingCollector* collector)
     : matcher_(std::move(rules)), correlation_(correlation), iocs_(iocs), collector_(collector) {}
 
+bool FindingSink::NeedsRecord(const Event& event) const {
+  return (iocs_ != nullptr && !iocs_->empty()) || matcher_.MayMatch(event);
+}
+
 void FindingSink::OnEvent(const Event& event) {
   matcher_.Match(event, matched_);
   if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
