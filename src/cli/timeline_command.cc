@@ -66,11 +66,11 @@ class TimelineSink final : public ingest::EventSink {
     e.type = event.type;
     e.context = ingest::Describe(event);
     std::string_view peer;
-    if (event.type == LogType::kVpcFlow && event.record["dstaddr"].get(peer) != simdjson::SUCCESS) peer = {};
+    if (event.type == LogType::kVpcFlow && event.Record()["dstaddr"].get(peer) != simdjson::SUCCESS) peer = {};
     if (!query_.Matches(e.context, peer)) return;
     e.peer_ip = std::string(peer);
     bool read_only = false;
-    if (event.type == LogType::kCloudTrail && event.record["readOnly"].get(read_only) != simdjson::SUCCESS) {
+    if (event.type == LogType::kCloudTrail && event.Record()["readOnly"].get(read_only) != simdjson::SUCCESS) {
       read_only = false;
     }
     e.read_only = read_only;

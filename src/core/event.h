@@ -15,6 +15,11 @@
 //
 // Lifetime: an Event borrows everything it points to (the parsed DOM, the raw bytes, the file
 // name). It is valid only during the call that receives it; copy what must outlive that call.
+//
+// Parsing is lazy where the reader can make it so: a CloudTrail reader that splits a file into
+// records reads only the few top-level members it needs (eventTime, eventID, eventName,
+// eventSource) and leaves the record unparsed; Record() parses it on first use. Consumers call
+// Record(), never `record` directly.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +39,30 @@ struct SourceLocation {
   uint64_t line = 0;      // 1-based line for line-oriented formats, 0 where unknown
 };
 
+// Parses a deferred record on first use (implemented by readers).
+class RecordSource {
+ public:
+  // The record as a JSON object; an empty object if it turned out not to parse (the reader then
+  // reports it as malformed).
+  virtual simdjson::dom::element Parse() = 0;
+
+ protected:
+  ~RecordSource() = default;
+};
+
 struct Event {
   LogType type = LogType::kCloudTrail;
-  simdjson::dom::element record;  // the record as a JSON object
+  simdjson::dom::element record;  // the record, when parsed up front (else see `deferred`)
+  RecordSource* deferred = nullptr;  // set instead of `record` when parsing waits for Record()
   std::string_view raw;           // the original text: the JSON record or the log line
   int64_t time_ms = kUnknownTime; // event time, milliseconds since the Unix epoch (UTC)
   SourceLocation source;
+  // CloudTrail eventSource and eventName when the reader saw them without parsing the record
+  // (empty: unknown, read them from Record()). The matcher picks candidate rules from them.
+  std::string_view event_source, event_name;
+
+  // The record as a JSON object, parsed now if it was deferred.
+  simdjson::dom::element Record() const { return deferred != nullptr ? deferred->Parse() : record; }
 };
 
 }  // namespace cloudward

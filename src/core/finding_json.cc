@@ -3,8 +3,10 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <map>
 #include <string>
 
+#include "core/text.h"
 #include "core/time.h"
 
 namespace cloudward {
@@ -80,21 +82,114 @@ json FindingToJson(const Finding& f) {
   return out;
 }
 
+namespace {
+
+void AppendStringOrNull(std::string& out, const std::string& s) {
+  if (s.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, s);
+  }
+}
+
+void AppendStrings(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, items[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+// Written by hand, in the bytes FindingToJson(f).dump() gives (keys sorted, as nlohmann orders
+// them; the record last): one line per finding is the hot path of a noisy hunt.
 std::string FindingToJsonLine(const Finding& f) {
-  std::string line = FindingJsonWithoutRecord(f).dump(-1, ' ', false, json::error_handler_t::replace);
-  line.pop_back();  // the closing brace; the record goes last
+  const EventContext& c = f.context;
+  std::string line;
+  line.reserve(640 + f.record.size());
+  line += "{\"account\":";
+  AppendStringOrNull(line, c.account);
+  line += ",\"actor\":{\"access_key_id\":";
+  AppendStringOrNull(line, c.actor.access_key_id);
+  line += ",\"arn\":";
+  AppendStringOrNull(line, c.actor.arn);
+  line += ",\"session\":";
+  AppendStringOrNull(line, c.actor.session);
+  line += ",\"type\":";
+  AppendStringOrNull(line, c.actor.type);
+  line += ",\"user_name\":";
+  AppendStringOrNull(line, c.actor.user_name);
+  line += "},\"error_code\":";
+  AppendStringOrNull(line, c.error_code);
+  line += ",\"event_id\":";
+  AppendStringOrNull(line, c.event_id);
+  line += ",\"event_name\":";
+  AppendStringOrNull(line, c.event_name);
+  line += ",\"event_source\":";
+  AppendStringOrNull(line, c.event_source);
+  if (!f.group.empty()) {
+    std::map<std::string_view, std::string_view> group;  // sorted; the last of equal keys wins
+    for (const auto& [k, v] : f.group) group[k] = v;
+    line += ",\"group\":{";
+    bool first = true;
+    for (const auto& [k, v] : group) {
+      if (!first) line += ',';
+      first = false;
+      AppendJsonString(line, k);
+      line += ':';
+      AppendJsonString(line, v);
+    }
+    line += '}';
+  }
+  line += ",\"log_type\":";
+  AppendJsonString(line, LogTypeName(f.log_type));
+  line += ",\"region\":";
+  AppendStringOrNull(line, c.region);
+  if (!f.related.empty()) {
+    line += ",\"related\":";
+    AppendStrings(line, f.related);
+  }
+  line += ",\"resources\":";
+  AppendStrings(line, c.resources);
+  line += ",\"rule\":{\"id\":";
+  AppendJsonString(line, f.rule.id);
+  line += ",\"level\":";
+  AppendJsonString(line, LevelName(f.rule.level));
+  line += ",\"tags\":";
+  AppendStrings(line, f.rule.tags);
+  line += ",\"title\":";
+  AppendJsonString(line, f.rule.title);
+  line += "},\"source\":{\"file\":";
+  AppendJsonString(line, f.source_file);
+  line += ",\"offset\":";
+  line += std::to_string(f.source_offset);
+  line += "},\"source_ip\":";
+  AppendStringOrNull(line, c.source_ip);
+  line += ",\"time\":";
+  if (c.time_ms == kUnknownTime) {
+    line += "null";
+  } else {
+    AppendJsonString(line, FormatIsoTime(c.time_ms));
+  }
+  line += ",\"user_agent\":";
+  AppendStringOrNull(line, c.user_agent);
   line += ",\"record\":";
   const std::string& r = f.record;
   bool spliced = false;
   if (!r.empty() && (r.front() == '{' || r.front() == '[')) {
     // Records that are JSON came through simdjson, which validated them (UTF-8 included): copy
-    // them minified instead of parsing and re-serialising them (the hot path of a noisy hunt).
-    std::string minified(r.size() + 1, '\0');
+    // them minified instead of parsing and re-serialising them.
+    const size_t at = line.size();
+    line.resize(at + r.size() + 1);
     size_t length = 0;
-    if (simdjson::minify(r.data(), r.size(), minified.data(), length) == simdjson::SUCCESS &&
-        length > 0 && (minified[length - 1] == '}' || minified[length - 1] == ']')) {
-      line.append(minified.data(), length);
+    if (simdjson::minify(r.data(), r.size(), line.data() + at, length) == simdjson::SUCCESS && length > 0 &&
+        (line[at + length - 1] == '}' || line[at + length - 1] == ']')) {
+      line.resize(at + length);
       spliced = true;
+    } else {
+      line.resize(at);
     }
   }
   if (!spliced) line += RecordJson(r).dump(-1, ' ', false, json::error_handler_t::replace);

@@ -47,8 +47,42 @@ bool NumberOf(EventView& view, simdjson::dom::element record, std::string_view p
 
 }  // namespace
 
+namespace {
+// One correlation's reading of an event: its group key and values, and the entry to add.
+struct Observation {
+  uint32_t state = 0;
+  std::string key;
+  std::vector<std::string> values;
+  CorrelationEngine::Entry entry;
+};
+}  // namespace
+
+struct CorrelationEngine::Scratch {
+  explicit Scratch(const RuleSet& rules) : view(rules) {}
+  EventView view;
+  std::vector<Leaf> leaves;
+  std::vector<Observation> observations;
+};
+
+std::unique_ptr<CorrelationEngine::Scratch> CorrelationEngine::TakeScratch() {
+  {
+    std::lock_guard<std::mutex> lock(scratch_mutex_);
+    if (!spare_scratch_.empty()) {
+      auto scratch = std::move(spare_scratch_.back());
+      spare_scratch_.pop_back();
+      return scratch;
+    }
+  }
+  return std::make_unique<Scratch>(*rules_);
+}
+
+void CorrelationEngine::ReturnScratch(std::unique_ptr<Scratch> scratch) {
+  std::lock_guard<std::mutex> lock(scratch_mutex_);
+  spare_scratch_.push_back(std::move(scratch));
+}
+
 CorrelationEngine::CorrelationEngine(std::shared_ptr<const RuleSet> rules)
-    : rules_(std::move(rules)), view_(std::make_unique<EventView>(*rules_)) {
+    : rules_(std::move(rules)) {
   wanted_.resize(rules_->size());
   for (size_t i = 0; i < rules_->size(); ++i) {
     const Rule& r = rules_->at(i);
@@ -89,55 +123,72 @@ void CorrelationEngine::Observe(const Rule& base, const Event& event, const Even
 void CorrelationEngine::Observe(const Rule& base, const Event& event, std::shared_ptr<const EventContext> context) {
   if (!Wants(base)) return;
   int64_t time = context->time_ms != kUnknownTime ? context->time_ms : event.time_ms;
-  std::lock_guard<std::mutex> lock(mutex_);
   if (time == kUnknownTime) {
+    std::lock_guard<std::mutex> lock(mutex_);
     ++untimed_;
     return;
   }
-  auto file_it = file_ids_.find(event.source.file);
-  if (file_it == file_ids_.end()) {
-    file_it = file_ids_.emplace(std::string(event.source.file), static_cast<uint32_t>(files_.size())).first;
-    files_.emplace_back(event.source.file);
-  }
-  view_->Reset(event.record);
-  for (auto [state_index, pos] : wanted_[base.index]) {
-    State& state = states_[state_index];
-    const Correlation& c = *state.rule->correlation;
-    values_.clear();
-    key_.clear();
+  // The event's fields are read outside the lock (workers do that in parallel); only the group
+  // bookkeeping below is serialised.
+  std::unique_ptr<Scratch> scratch = TakeScratch();
+  const simdjson::dom::element record = event.Record();
+  scratch->view.Reset(record);
+  const auto& wanted = wanted_[base.index];
+  scratch->observations.resize(wanted.size());
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const auto [state_index, pos] = wanted[i];
+    const Correlation& c = *states_[state_index].rule->correlation;
+    Observation& o = scratch->observations[i];
+    o.state = state_index;
+    o.key.clear();
+    o.values.clear();
     for (const std::string& field : c.group_fields[pos]) {
       bool found = false;
-      values_.push_back(FirstText(*view_, event.record, field, scratch_, found));
-      key_ += values_.back();
-      key_ += '\x1f';
+      o.values.push_back(FirstText(scratch->view, record, field, scratch->leaves, found));
+      o.key += o.values.back();
+      o.key += '\x1f';
     }
-    Entry entry;
+    Entry& entry = o.entry;
+    entry = Entry{};
     entry.time = time;
     entry.rule_pos = pos;
-    entry.file = file_it->second;
     entry.offset = event.source.offset;
     entry.context = context;
     if (c.type == CorrelationType::kValueCount) {
       bool found = false;
-      entry.value = FirstText(*view_, event.record, c.field, scratch_, found);
+      entry.value = FirstText(scratch->view, record, c.field, scratch->leaves, found);
       entry.has_value = found && !entry.value.empty();
     } else if (c.type == CorrelationType::kValueSum || c.type == CorrelationType::kValueAvg) {
-      entry.has_value = NumberOf(*view_, event.record, c.field, scratch_, entry.number);
-    }
-    auto group_it = state.groups.find(key_);
-    if (group_it == state.groups.end()) group_it = state.groups.emplace(key_, Group{.values = values_}).first;
-    Group& group = group_it->second;
-    if (time < group.frontier || time <= watermark_) {
-      ++late_;
-      continue;
-    }
-    group.newest = std::max(group.newest, time);
-    group.pending.push_back(std::move(entry));
-    if (group.pending.size() > kMaxPendingPerGroup) {
-      int64_t up_to = group.newest - std::max(c.timespan_ms, kMinLateness);
-      Replay(state, group, up_to, false, buffered_);
+      entry.has_value = NumberOf(scratch->view, record, c.field, scratch->leaves, entry.number);
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto file_it = file_ids_.find(event.source.file);
+    if (file_it == file_ids_.end()) {
+      file_it = file_ids_.emplace(std::string(event.source.file), static_cast<uint32_t>(files_.size())).first;
+      files_.emplace_back(event.source.file);
+    }
+    for (Observation& o : scratch->observations) {
+      State& state = states_[o.state];
+      const Correlation& c = *state.rule->correlation;
+      auto group_it = state.groups.find(o.key);
+      if (group_it == state.groups.end()) group_it = state.groups.emplace(o.key, Group{.values = o.values}).first;
+      Group& group = group_it->second;
+      if (time < group.frontier || time <= watermark_) {
+        ++late_;
+        continue;
+      }
+      group.newest = std::max(group.newest, time);
+      o.entry.file = file_it->second;
+      group.pending.push_back(std::move(o.entry));
+      if (group.pending.size() > kMaxPendingPerGroup) {
+        int64_t up_to = group.newest - std::max(c.timespan_ms, kMinLateness);
+        Replay(state, group, up_to, false, buffered_);
+      }
+    }
+  }
+  ReturnScratch(std::move(scratch));
 }
 
 void CorrelationEngine::Fire(const State& state, const Group& group,

@@ -122,16 +122,20 @@ class CorrelationEngine {
   std::vector<State> states_;
   // base rule index -> (state index, position in its Correlation::rules)
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> wanted_;
+  // What Observe reads from an event, before it takes mutex_: one per concurrent caller, kept
+  // for reuse under scratch_mutex_.
+  struct Scratch;
+  std::unique_ptr<Scratch> TakeScratch();
+  void ReturnScratch(std::unique_ptr<Scratch> scratch);
+
   mutable std::mutex mutex_;
-  std::unique_ptr<EventView> view_;
+  std::mutex scratch_mutex_;
+  std::vector<std::unique_ptr<Scratch>> spare_scratch_;
   std::vector<std::string> files_;
   std::map<std::string, uint32_t, std::less<>> file_ids_;
   uint64_t late_ = 0, untimed_ = 0;
   int64_t watermark_ = INT64_MIN;  // highest Advance() watermark: older events are late
   std::vector<Finding> buffered_;  // fired by self-advancing groups, returned by the next call
-  std::vector<Leaf> scratch_;             // Observe's buffers, reused under mutex_
-  std::vector<std::string> values_;
-  std::string key_;
 };
 
 }  // namespace cloudward::detect

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <span>
+#include <unordered_map>
 #include <utility>
 
 namespace cloudward::detect {
@@ -22,6 +23,8 @@ bool FindingBefore(const Finding& a, const Finding& b) {
 
 FindingCollector::FindingCollector(LineFunction line) : line_(std::move(line)) {
   spill_ = std::tmpfile();  // unnamed: gone with the process, whatever happens to it
+  // Lines are a few KB: a large buffer makes one write per megabyte, not per line.
+  if (spill_ != nullptr) std::setvbuf(spill_, nullptr, _IOFBF, size_t{1} << 20);
 }
 
 FindingCollector::~FindingCollector() {
@@ -97,17 +100,55 @@ bool FindingCollector::WriteSorted(std::FILE* out) {
     if (a.source_offset != b.source_offset) return a.source_offset < b.source_offset;
     return rule_rank[a.rule] < rule_rank[b.rule];
   });
+  // Sorted by time, consecutive lines come from every file read at that time, far apart in the
+  // spill; but each file's lines are in roughly increasing time. A cache of 64 KB blocks that
+  // holds about one block per file being read makes the reads sequential per file: a few
+  // thousand preads instead of one per line (which cost more than the hunt itself).
+  constexpr uint64_t kBlock = uint64_t{64} << 10;
+  constexpr size_t kSlots = 512;  // 32 MB
+  struct Slot {
+    uint64_t block = UINT64_MAX;
+    uint64_t used = 0;
+    std::string bytes;
+  };
+  std::vector<Slot> slots(kSlots);
+  std::unordered_map<uint64_t, size_t> where;  // block -> slot
+  uint64_t tick = 0;
   const int fd = fileno(spill_);
-  std::string buffer;
-  for (const SpilledKey& k : keys_) {
-    buffer.resize(k.length);
-    size_t done = 0;
-    while (done < k.length) {
-      const ssize_t n = ::pread(fd, buffer.data() + done, k.length - done, static_cast<off_t>(k.position + done));
+  auto read_at = [&](char* to, uint64_t length, uint64_t position) {
+    for (uint64_t done = 0; done < length;) {
+      const ssize_t n = ::pread(fd, to + done, length - done, static_cast<off_t>(position + done));
       if (n <= 0) return false;
-      done += static_cast<size_t>(n);
+      done += static_cast<uint64_t>(n);
     }
-    if (std::fwrite(buffer.data(), 1, buffer.size(), out) != buffer.size()) return false;
+    return true;
+  };
+  std::string line;
+  for (const SpilledKey& k : keys_) {
+    const uint64_t block = k.position / kBlock;
+    if ((k.position + k.length - 1) / kBlock != block) {  // spans two blocks: read it on its own
+      line.resize(k.length);
+      if (!read_at(line.data(), k.length, k.position)) return false;
+      if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) return false;
+      continue;
+    }
+    auto it = where.find(block);
+    if (it == where.end()) {
+      size_t victim = 0;
+      for (size_t i = 1; i < slots.size(); ++i) {
+        if (slots[i].used < slots[victim].used) victim = i;
+      }
+      Slot& slot = slots[victim];
+      if (slot.block != UINT64_MAX) where.erase(slot.block);
+      const uint64_t start = block * kBlock;
+      slot.bytes.resize(std::min(kBlock, spill_end_ - start));
+      if (!read_at(slot.bytes.data(), slot.bytes.size(), start)) return false;
+      slot.block = block;
+      it = where.emplace(block, victim).first;
+    }
+    Slot& slot = slots[it->second];
+    slot.used = ++tick;
+    if (std::fwrite(slot.bytes.data() + (k.position - block * kBlock), 1, k.length, out) != k.length) return false;
   }
   return true;
 }
@@ -126,6 +167,10 @@ Finding MakeFinding(RuleRef rule, const Event& event, const EventContext& contex
 FindingSink::FindingSink(std::shared_ptr<const RuleSet> rules, CorrelationEngine* correlation,
                          const IocSet* iocs, FindingCollector* collector)
     : matcher_(std::move(rules)), correlation_(correlation), iocs_(iocs), collector_(collector) {}
+
+bool FindingSink::NeedsRecord(const Event& event) const {
+  return (iocs_ != nullptr && !iocs_->empty()) || matcher_.MayMatch(event);
+}
 
 void FindingSink::OnEvent(const Event& event) {
   matcher_.Match(event, matched_);

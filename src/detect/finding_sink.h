@@ -97,6 +97,7 @@ class FindingSink final : public ingest::EventSink {
               FindingCollector* collector);
 
   void OnEvent(const Event& event) override;
+  bool NeedsRecord(const Event& event) const override;
   void OnFinish() override;
 
  private:

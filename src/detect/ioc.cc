@@ -561,7 +561,7 @@ void ForEachString(element e, std::string_view key, int depth, const F& on_strin
 }  // namespace
 
 void IocSet::MatchCloudTrail(const Event& event, std::vector<IocHit>& hits) const {
-  const element r = event.record;
+  const element r = event.Record();
   if (!ranges_.empty()) MatchIpField("source IP", "sourceIPAddress", StringAt(r, "sourceIPAddress"), hits);
   if (!access_keys_.empty()) {
     const std::string_view key = StringAt(r, "userIdentity.accessKeyId");
@@ -589,7 +589,7 @@ void IocSet::MatchCloudTrail(const Event& event, std::vector<IocHit>& hits) cons
 
 void IocSet::MatchVpcFlow(const Event& event, std::vector<IocHit>& hits) const {
   if (ranges_.empty()) return;
-  const element r = event.record;
+  const element r = event.Record();
   MatchIpField("source IP", "srcaddr", StringAt(r, "srcaddr"), hits);
   MatchIpField("destination IP", "dstaddr", StringAt(r, "dstaddr"), hits);
   MatchIpField("packet source IP", "pkt-srcaddr", StringAt(r, "pkt-srcaddr"), hits);
@@ -597,7 +597,7 @@ void IocSet::MatchVpcFlow(const Event& event, std::vector<IocHit>& hits) const {
 }
 
 void IocSet::MatchGuardDuty(const Event& event, std::vector<IocHit>& hits) const {
-  const element r = event.record;
+  const element r = event.Record();
   if (!ranges_.empty()) {
     static constexpr std::string_view kRemote[] = {
         "service.action.awsApiCallAction.remoteIpDetails",
@@ -645,7 +645,7 @@ void IocSet::MatchGuardDuty(const Event& event, std::vector<IocHit>& hits) const
 }
 
 void IocSet::MatchS3Access(const Event& event, std::vector<IocHit>& hits) const {
-  const element r = event.record;
+  const element r = event.Record();
   if (!ranges_.empty()) MatchIpField("source IP", "remoteip", StringAt(r, "remoteip"), hits);
   if (!user_agents_.empty()) {
     const std::string_view agent = StringAt(r, "useragent");

@@ -67,6 +67,15 @@ bool Lower(std::string_view text, char* buf, size_t cap, std::string_view& out) 
   return true;
 }
 
+// Whether `value` (as the reader saw it, any case) is a key of `map`; true when it cannot tell.
+template <class Map>
+bool MayBeListed(const Map& map, std::string_view value) {
+  char buf[160];
+  std::string_view key;
+  if (value.empty() || !Lower(value, buf, sizeof(buf), key)) return true;
+  return map.find(key) != map.end();
+}
+
 }  // namespace
 
 std::unique_ptr<MatchIndex> BuildMatchIndex(RuleSet& set) {
@@ -106,14 +115,24 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules)
 
 Matcher::~Matcher() = default;
 
+bool Matcher::MayMatch(const Event& event) const {
+  const MatchIndex& index = rules_->index();
+  const MatchIndex::PerType& t =
+      index.types[rules_->filter_by_logsource() ? static_cast<int>(event.type) : 0];
+  if (t.rules == 0) return false;
+  if (!t.fallback.empty() || (event.event_name.empty() && event.event_source.empty())) return true;
+  return (!t.by_name.empty() && MayBeListed(t.by_name, event.event_name)) ||
+         (!t.by_source.empty() && MayBeListed(t.by_source, event.event_source));
+}
+
 void Matcher::Match(const Event& event, std::vector<const Rule*>& out) {
   out.clear();
   candidates_.clear();
   const MatchIndex& index = rules_->index();
   const MatchIndex::PerType& t =
       index.types[rules_->filter_by_logsource() ? static_cast<int>(event.type) : 0];
-  if (t.rules == 0) return;
-  view_->Reset(event.record);
+  if (t.rules == 0 || !MayMatch(event)) return;
+  view_->Reset(event.Record());
   char buf[160];
   std::string_view key;
   auto lookup = [&](uint32_t field, const auto& map) {
@@ -140,7 +159,7 @@ void Matcher::Match(const Event& event, std::vector<const Rule*>& out) {
 
 bool Matcher::MatchRule(const Rule& rule, const Event& event) {
   if (!rule.detection) return false;
-  view_->Reset(event.record);
+  view_->Reset(event.Record());
   return rule.detection->Matches(*view_);
 }
 

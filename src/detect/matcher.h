@@ -30,6 +30,10 @@ class Matcher {
   // order. Rules of another log source are skipped unless log-source filtering is off.
   void Match(const Event& event, std::vector<const Rule*>& out);
 
+  // False when no rule can match the event, judged from the index alone without parsing the
+  // record (its log type, and the eventName/eventSource the reader saw, when it saw them).
+  bool MayMatch(const Event& event) const;
+
   // Tests one rule only (ignores the index and the log source): `rules test`, unit tests.
   bool MatchRule(const Rule& rule, const Event& event);
 

@@ -23,8 +23,13 @@ uint64_t EventIdSet::Hash(std::string_view id) {
   return h == 0 ? 1 : h;
 }
 
-bool EventIdSet::Insert(std::string_view id) {
-  uint64_t h = Hash(id);
+void EventIdSet::Prefetch(uint64_t h) const {
+  const Shard& shard = shards_[h >> 58];
+  const uint64_t* table = shard.table.load(std::memory_order_relaxed);
+  if (table != nullptr) __builtin_prefetch(table + (h & shard.mask.load(std::memory_order_relaxed)));
+}
+
+bool EventIdSet::InsertHash(uint64_t h) {
   Shard& shard = shards_[h >> 58];
   std::lock_guard<std::mutex> lock(shard.mu);
   if ((shard.used + 1) * 4 > shard.slots.size() * 3) {
@@ -38,6 +43,8 @@ bool EventIdSet::Insert(std::string_view id) {
       while (shard.slots[j] != 0) j = (j + 1) & mask;
       shard.slots[j] = v;
     }
+    shard.table.store(shard.slots.data(), std::memory_order_relaxed);
+    shard.mask.store(mask, std::memory_order_relaxed);
   }
   size_t mask = shard.slots.size() - 1;
   size_t j = h & mask;
@@ -55,6 +62,8 @@ void EventIdSet::Clear() {
     std::lock_guard<std::mutex> lock(s.mu);
     s.slots.clear();
     s.used = 0;
+    s.table.store(nullptr, std::memory_order_relaxed);
+    s.mask.store(0, std::memory_order_relaxed);
   }
 }
 

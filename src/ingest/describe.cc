@@ -215,10 +215,10 @@ EventContext Describe(const Event& event) {
   EventContext c;
   c.time_ms = event.time_ms;
   switch (event.type) {
-    case LogType::kCloudTrail: DescribeCloudTrail(event.record, c); break;
-    case LogType::kGuardDuty: DescribeGuardDuty(event.record, c); break;
-    case LogType::kVpcFlow: DescribeVpcFlow(event.record, c); break;
-    case LogType::kS3Access: DescribeS3Access(event.record, c); break;
+    case LogType::kCloudTrail: DescribeCloudTrail(event.Record(), c); break;
+    case LogType::kGuardDuty: DescribeGuardDuty(event.Record(), c); break;
+    case LogType::kVpcFlow: DescribeVpcFlow(event.Record(), c); break;
+    case LogType::kS3Access: DescribeS3Access(event.Record(), c); break;
   }
   return c;
 }

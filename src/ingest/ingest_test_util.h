@@ -62,7 +62,7 @@ class CollectingSink : public EventSink {
  public:
   void OnEvent(const Event& event) override {
     events.push_back(SeenEvent{event.type, std::string(event.raw),
-                               simdjson::minify(event.record), event.time_ms,
+                               simdjson::minify(event.Record()), event.time_ms,
                                std::string(event.source.file), event.source.offset,
                                event.source.line, Describe(event)});
   }

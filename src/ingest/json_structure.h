@@ -51,6 +51,8 @@ class ArrayWalker {
   Step Next();
   // Continues at `pos` as if an element started there (after resynchronising).
   void Resume(size_t pos) { pos_ = pos; first_ = true; }
+  // Continues at `pos`, just after an element read by other means (a ',' or ']' comes next).
+  void ResumeAfterElement(size_t pos) { pos_ = pos; first_ = false; }
 
   size_t begin() const { return begin_; }
   size_t end() const { return end_; }

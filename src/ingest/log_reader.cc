@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "ingest/json_structure.h"
 #include "ingest/log_reader_impl.h"
@@ -97,28 +98,6 @@ bool HoldsAwsDefinedKeys(std::string_view key) {
          key == "resources" || key == "tlsDetails" || key == "webIdFederationData";
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 // Writes `value` with the CloudTrail key names restored (`rename`: this object's keys are AWS's).
 void WriteCanonical(element value, bool rename, std::string& out) {
   if (value.is_object()) {
@@ -190,6 +169,48 @@ Kind Classify(object obj, int hint, std::string_view* container) {
   return Kind::kUnknown;
 }
 
+// The top-level members of a record StreamRecords tells apart, without unpacking any other.
+enum class TopLevelKey {
+  kEventTime, kEventId, kEventName, kEventSource, kTimestamp, kEventVersion,
+  kCloudTrailOther,  // awsRegion, userIdentity: mark a CloudTrail record (IsCloudTrailRecord)
+  kSpecial,          // a digest, an envelope, a lookup-events item, a nested container
+  kOther
+};
+
+// key == literal, for a key already known to have the literal's length (a constant-size memcmp
+// that the compiler inlines).
+template <size_t N>
+bool Is(std::string_view key, const char (&literal)[N]) {
+  return std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
+TopLevelKey ClassifyTopLevelKey(std::string_view key) {
+  switch (key.size()) {
+    case 6: return Is(key, "Events") ? TopLevelKey::kSpecial : TopLevelKey::kOther;
+    case 7:
+      return Is(key, "eventID") ? TopLevelKey::kEventId : Is(key, "Records") ? TopLevelKey::kSpecial : TopLevelKey::kOther;
+    case 8: return Is(key, "Findings") || Is(key, "findings") ? TopLevelKey::kSpecial : TopLevelKey::kOther;
+    case 9:
+      return Is(key, "eventTime") ? TopLevelKey::kEventTime
+             : Is(key, "eventName") ? TopLevelKey::kEventName
+             : Is(key, "awsRegion") ? TopLevelKey::kCloudTrailOther
+                                    : TopLevelKey::kOther;
+    case 10: return Is(key, "@timestamp") ? TopLevelKey::kTimestamp : TopLevelKey::kOther;
+    case 11:
+      return Is(key, "eventSource") ? TopLevelKey::kEventSource
+             : Is(key, "detail-type") ? TopLevelKey::kSpecial
+                                      : TopLevelKey::kOther;
+    case 12:
+      return Is(key, "eventVersion") ? TopLevelKey::kEventVersion
+             : Is(key, "userIdentity") ? TopLevelKey::kCloudTrailOther
+                                       : TopLevelKey::kOther;
+    case 14: return Is(key, "digestS3Bucket") ? TopLevelKey::kSpecial : TopLevelKey::kOther;
+    case 15:
+      return Is(key, "digestStartTime") || Is(key, "CloudTrailEvent") ? TopLevelKey::kSpecial : TopLevelKey::kOther;
+    default: return TopLevelKey::kOther;
+  }
+}
+
 int64_t TimeAt(object obj, std::string_view key) {
   std::string_view s = StringAt(obj, key);
   if (s.empty()) return kUnknownTime;
@@ -235,6 +256,18 @@ void ForEachLine(std::string_view text, size_t begin, size_t end, uint64_t first
 LogReader::Impl::Impl(std::shared_ptr<EventIdSet> set) : seen(std::move(set)) {
   if (!seen) seen = std::make_shared<EventIdSet>();
   json.reserve(4096);
+  deferred.impl = this;
+  if (empty_parser.parse(std::string_view("{}")).get(empty_object) != simdjson::SUCCESS) std::abort();
+}
+
+element LogReader::Impl::DeferredRecord::Parse() {
+  if (!parsed) {
+    parsed = true;
+    error = impl->Parse(text, &value);
+    if (error == simdjson::SUCCESS && !value.is_object()) error = simdjson::INCORRECT_TYPE;
+    if (error != simdjson::SUCCESS) value = impl->empty_object;
+  }
+  return value;
 }
 
 void LogReader::Impl::Begin(std::string_view name, std::string_view file_text, EventSink& sink,
@@ -286,6 +319,48 @@ void LogReader::Impl::Deliver(LogType type, element record, std::string_view raw
   event.source = SourceLocation{name_, offset, line};
   sink_->OnEvent(event);
   ++stats_->events[static_cast<size_t>(type)];
+  if (live_events != nullptr && ++pending_events == 1024) FlushLive();
+}
+
+void LogReader::Impl::DeliverDeferred(std::string_view raw, uint64_t offset, const Seen& seen_members) {
+  Event event;
+  event.type = LogType::kCloudTrail;
+  event.raw = raw;
+  event.time_ms = seen_members.time_ms;
+  event.source = SourceLocation{name_, offset, 0};
+  event.event_name = seen_members.event_name;
+  event.event_source = seen_members.event_source;
+  deferred.text = raw;
+  deferred.parsed = false;
+  deferred.error = simdjson::SUCCESS;
+  event.deferred = &deferred;
+  // A record some consumer reads is parsed (and checked) before anything else, as Deliver's are.
+  if (sink_->NeedsRecord(event)) {
+    event.record = event.Record();
+    if (deferred.error != simdjson::SUCCESS) {
+      Malformed(offset, 0, std::string("invalid JSON record: ") + simdjson::error_message(deferred.error));
+      return;
+    }
+    event.deferred = nullptr;
+  }
+  const int64_t time_ms = seen_members.time_ms;
+  if (time_ms != kUnknownTime &&
+      ((options_->since_ms != kUnknownTime && time_ms < options_->since_ms) ||
+       (options_->until_ms != kUnknownTime && time_ms >= options_->until_ms))) {
+    ++stats_->filtered;
+    return;
+  }
+  if (options_->dedup && seen_members.id_hash != 0 && !seen->InsertHash(seen_members.id_hash)) {
+    ++stats_->duplicates;
+    return;
+  }
+  sink_->OnEvent(event);
+  if (deferred.parsed && deferred.error != simdjson::SUCCESS) {
+    // Read after all (NeedsRecord said no) and broken: the consumer saw an empty object.
+    Malformed(offset, 0, std::string("invalid JSON record: ") + simdjson::error_message(deferred.error));
+    return;
+  }
+  ++stats_->events[static_cast<size_t>(LogType::kCloudTrail)];
   if (live_events != nullptr && ++pending_events == 1024) FlushLive();
 }
 
@@ -435,6 +510,148 @@ void LogReader::Impl::ProcessJson(std::string_view text, uint64_t offset, uint64
   }
 }
 
+bool LogReader::Impl::StreamRecords(std::string_view text, size_t pos, size_t* end) {
+  namespace od = simdjson::ondemand;
+  // On-Demand indexes the whole document up front (about 6 bytes of index per byte of JSON):
+  // larger documents take the byte walker, whose memory does not grow with the file.
+  constexpr size_t kMaxStreamBytes = size_t{16} << 20;
+  if (text.size() - pos > kMaxStreamBytes) return false;
+  size_t value_pos = 0;
+  const std::string_view first_key = json::FirstKey(text, pos, &value_pos);
+  if (!IsContainerKey(first_key) || value_pos >= text.size() || text[value_pos] != '[') return false;
+  const int hint = HintForContainer(first_key);
+  // Texts handed to ReadJson lie in padded buffers (ByteBuffer): simdjson may read past the end.
+  const size_t length = text.size() - pos;
+  od::document doc;
+  od::object root;
+  if (stream_parser.iterate(text.data() + pos, length, length + simdjson::SIMDJSON_PADDING).get(doc) !=
+          simdjson::SUCCESS ||
+      doc.get_object().get(root) != simdjson::SUCCESS) {
+    return false;
+  }
+  size_t done = value_pos;  // the records before this position are read
+  struct Pending {
+    std::string_view raw;
+    size_t begin = 0;
+    Seen seen;
+  } pending;
+  auto flush = [&] {
+    if (pending.raw.empty()) return;
+    DeliverDeferred(pending.raw, pending.begin, pending.seen);
+    pending.raw = {};
+  };
+  bool broken = false;
+  bool first = true;
+  for (auto member : root) {
+    od::field field;
+    if (std::move(member).get(field) != simdjson::SUCCESS) {
+      broken = true;
+      break;
+    }
+    if (!first) continue;  // members after the record array are skipped
+    first = false;
+    od::array records;
+    if (field.value().get_array().get(records) != simdjson::SUCCESS) {
+      broken = true;
+      break;
+    }
+    for (auto item : records) {
+      od::value value;
+      od::object obj;
+      const char* start = nullptr;
+      if (std::move(item).get(value) != simdjson::SUCCESS || value.current_location().get(start) != simdjson::SUCCESS ||
+          value.get_object().get(obj) != simdjson::SUCCESS) {
+        broken = true;
+        break;
+      }
+      // Top-level members: what Classify and Deliver read, nothing else is unpacked.
+      Seen seen_members;
+      std::string_view event_time, timestamp, event_id;
+      bool has_version = false, has_time = false, has_name = false, has_other = false, special = false;
+      for (auto inner : obj) {
+        od::field f;
+        if (std::move(inner).get(f) != simdjson::SUCCESS) {
+          broken = true;
+          break;
+        }
+        // The key as written, up to the next quote (stage 1 checked that every string closes;
+        // keys are short, so a plain loop beats a call). A key with an escape, which may be
+        // that quote, sends the record down the general path, which unescapes.
+        const char* key_begin = f.key().raw();
+        const char* key_end = key_begin;
+        bool escaped = false;
+        while (*key_end != '"') escaped |= *key_end++ == '\\';
+        const std::string_view key(key_begin, static_cast<size_t>(key_end - key_begin));
+        special |= escaped;
+        auto text_of = [&](std::string_view* out) {
+          std::string_view v;
+          if (out->empty() && f.value().get_string().get(v) == simdjson::SUCCESS) *out = v;
+        };
+        switch (ClassifyTopLevelKey(key)) {
+          case TopLevelKey::kEventTime: has_time = true; text_of(&event_time); break;
+          case TopLevelKey::kEventId: has_other = true; text_of(&event_id); break;
+          case TopLevelKey::kEventName: has_name = true; text_of(&seen_members.event_name); break;
+          case TopLevelKey::kEventSource: has_other = true; text_of(&seen_members.event_source); break;
+          case TopLevelKey::kTimestamp: has_other = true; text_of(&timestamp); break;
+          case TopLevelKey::kEventVersion: has_version = true; break;
+          case TopLevelKey::kCloudTrailOther: has_other = true; break;
+          case TopLevelKey::kSpecial: special = true; break;
+          case TopLevelKey::kOther: break;
+        }
+      }
+      if (broken) break;
+      // The record is the bytes from its '{' to the ',' or ']' after it.
+      const char* stop = nullptr;
+      if (*start != '{' || doc.current_location().get(stop) != simdjson::SUCCESS || (*stop != ',' && *stop != ']')) {
+        broken = true;
+        break;
+      }
+      std::string_view raw(start, static_cast<size_t>(stop - start));
+      while (!raw.empty() && json::IsSpace(raw.back())) raw.remove_suffix(1);
+      const size_t begin = static_cast<size_t>(start - text.data());
+      const bool cloudtrail = has_version || has_time || (has_name && has_other);
+      if (special || !cloudtrail) {
+        flush();
+        ProcessJson(raw, begin, 0, 1, hint);
+      } else {
+        int64_t t = kUnknownTime;
+        if (!event_time.empty()) {
+          if (auto parsed = ParseIsoTime(event_time)) t = *parsed;
+        }
+        if (t == kUnknownTime && !timestamp.empty()) {
+          if (auto parsed = ParseIsoTime(timestamp)) t = *parsed;
+        }
+        seen_members.time_ms = t;
+        if (options_->dedup && !event_id.empty()) {
+          seen_members.id_hash = EventIdSet::Hash(event_id);
+          seen->Prefetch(seen_members.id_hash);
+        }
+        // Delivered one record late, so that the prefetch has the time of a record to land.
+        flush();
+        pending = {raw, begin, seen_members};
+      }
+      done = begin + raw.size();
+      if (stop_) break;
+    }
+    if (broken || stop_) break;
+  }
+  flush();
+  if (broken) {
+    // A syntax error On-Demand noticed: the byte walker carries on after the last good record,
+    // and reports what is wrong where.
+    WalkArray(text, value_pos, 0, 0, 1, hint, done);
+    const size_t e = json::SkipValue(text, pos);
+    *end = e == json::kNpos ? text.size() : e;
+  } else {
+    const char* location = nullptr;
+    *end = doc.current_location().get(location) == simdjson::SUCCESS
+               ? static_cast<size_t>(location - text.data())
+               : text.size();
+  }
+  if (stream_parser.capacity() > (size_t{4} << 20)) stream_parser = od::parser{};  // give big indexes back
+  return true;
+}
+
 void LogReader::Impl::ProcessMessage(std::string_view message, uint64_t offset, uint64_t line) {
   size_t s = json::SkipSpace(message, 0);
   if (s < message.size() && (message[s] == '{' || message[s] == '[')) {
@@ -473,9 +690,10 @@ void LogReader::Impl::ProcessMessage(std::string_view message, uint64_t offset, 
 }
 
 void LogReader::Impl::WalkArray(std::string_view text, size_t open, uint64_t offset,
-                                uint64_t line, int depth, int hint) {
+                                uint64_t line, int depth, int hint, size_t resume) {
   ++walks_;
   json::ArrayWalker walker(text, open);
+  if (resume > open) walker.ResumeAfterElement(resume);
   // The bytes that open a good record up to its first key (e.g. {"eventVersion"): after a broken
   // record, reading resumes at the next occurrence.
   std::string_view signature =
@@ -551,6 +769,12 @@ bool LogReader::Impl::LooksLikeJsonLines(std::string_view text, size_t pos) {
 }
 
 void LogReader::Impl::ReadJson(std::string_view text, size_t pos) {
+  // The common case first: a {"Records": [...]} document (on one line, as AWS writes it).
+  size_t end = 0;
+  if (text[pos] == '{' && StreamRecords(text, pos, &end)) {
+    pos = json::SkipSpace(text, end);
+    if (pos >= text.size() || stop_) return;
+  }
   if (LooksLikeJsonLines(text, pos)) {
     uint64_t line = 1 + static_cast<uint64_t>(
                             std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));

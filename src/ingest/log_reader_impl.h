@@ -49,12 +49,27 @@ struct LogReader::Impl {
   void ReadS3Lines(std::string_view text, size_t begin, size_t end, uint64_t first_line);
   // `text` starts with a JSON value (object or array) located at `offset` in the file.
   void ProcessJson(std::string_view text, uint64_t offset, uint64_t line, int depth, int hint);
+  // `resume` > open: the elements before it were read already (by StreamRecords), carry on there.
   void WalkArray(std::string_view text, size_t open, uint64_t offset, uint64_t line, int depth,
-                 int hint);
+                 int hint, size_t resume = 0);
+  // The fast path for a whole-file document whose first member is the record array (CloudTrail
+  // as delivered to S3): simdjson On-Demand splits the records and reads only the top-level
+  // members Deliver needs; plain CloudTrail records are delivered unparsed (Event::deferred),
+  // anything else goes through ProcessJson. Returns false, having read nothing, when the
+  // document is not of that shape or too large; on a syntax error mid-way the rest is handed to
+  // WalkArray. *end: one past the document.
+  bool StreamRecords(std::string_view text, size_t pos, size_t* end);
   void ProcessMessage(std::string_view message, uint64_t offset, uint64_t line);
   simdjson::error_code Parse(std::string_view text, simdjson::dom::element* out);
   void Deliver(LogType type, simdjson::dom::element record, std::string_view raw,
                uint64_t offset, uint64_t line, int64_t time_ms);
+  // Delivers an unparsed CloudTrail record (StreamRecords) whose top-level members were read.
+  struct Seen {
+    std::string_view event_name, event_source;
+    uint64_t id_hash = 0;  // EventIdSet::Hash(eventID); 0: no eventID
+    int64_t time_ms = kUnknownTime;
+  };
+  void DeliverDeferred(std::string_view raw, uint64_t offset, const Seen& seen);
   void Malformed(uint64_t offset, uint64_t line, std::string reason);
   void Skip(const char* what, uint64_t offset, uint64_t line, std::string reason);
   void FlushLive();
@@ -64,6 +79,19 @@ struct LogReader::Impl {
   ByteBuffer input;         // bytes handed to ReadBuffer, copied here for padding
   ByteBuffer decompressed;  // gzip output
   simdjson::dom::parser parser;
+  simdjson::ondemand::parser stream_parser;
+  // The record DeliverDeferred hands out unparsed; parses it (with `parser`) on first use.
+  struct DeferredRecord final : RecordSource {
+    simdjson::dom::element Parse() override;
+    Impl* impl = nullptr;
+    std::string_view text;
+    bool parsed = false;
+    simdjson::error_code error = simdjson::SUCCESS;
+    simdjson::dom::element value;
+  };
+  DeferredRecord deferred;
+  simdjson::dom::parser empty_parser;  // holds the "{}" a broken deferred record reads as
+  simdjson::dom::element empty_object;
   std::string json;         // a flow / S3 record rendered as JSON
   ByteBuffer scratch[6];    // unescaped strings (lookup-events, {"message": ...}) per depth
   VpcFlowReader flow;

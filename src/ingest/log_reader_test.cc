@@ -97,6 +97,92 @@ TEST(LogReaderTest, JunkRightAfterABrokenRecordIsCountedOnce) {
   EXPECT_EQ(good.stats.malformed, 1u);
 }
 
+// A sink that reads records only when told to: the reader may then leave them unparsed.
+class LazySink : public EventSink {
+ public:
+  explicit LazySink(bool read_records) : read_records_(read_records) {}
+  bool NeedsRecord(const Event&) const override { return false; }
+  void OnEvent(const Event& event) override {
+    deferred += event.deferred != nullptr;
+    names.emplace_back(event.event_name);
+    sources.emplace_back(event.event_source);
+    offsets.push_back(event.source.offset);
+    if (read_records_) {
+      std::string_view id;
+      if (event.Record()["eventID"].get_string().get(id) != simdjson::SUCCESS) id = "(none)";
+      ids.emplace_back(id);
+    }
+  }
+  std::vector<std::string> names, sources, ids;
+  std::vector<uint64_t> offsets;
+  size_t deferred = 0;
+
+ private:
+  bool read_records_;
+};
+
+TEST(LogReaderTest, RecordsNobodyReadsStayUnparsedButKeepTheirMembers) {
+  std::string text = RecordsFile({CloudTrailRecord("1", "GetObject"), CloudTrailRecord("2", "PutObject")});
+  for (bool read : {false, true}) {
+    LazySink sink(read);
+    IngestStats stats;
+    LogReader().ReadBuffer("lazy.json", text, sink, stats, {});
+    EXPECT_EQ(sink.deferred, 2u);
+    EXPECT_EQ(sink.names, (std::vector<std::string>{"GetObject", "PutObject"}));
+    EXPECT_EQ(sink.sources, (std::vector<std::string>{"s3.amazonaws.com", "s3.amazonaws.com"}));
+    EXPECT_EQ(sink.offsets[1], text.find(CloudTrailRecord("2", "PutObject")));
+    if (read) EXPECT_EQ(sink.ids, (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(stats.events[static_cast<size_t>(LogType::kCloudTrail)], 2u);
+  }
+}
+
+TEST(LogReaderTest, ABrokenRecordReadLateIsReportedNotCounted) {
+  // The literal `tru` is only found by a full parse: a consumer that reads the record after
+  // saying it would not gets an empty object, and the record is reported as malformed.
+  std::string bad = R"({"eventVersion":"1.08","eventTime":"2024-01-02T03:04:05Z","eventID":"2","x":tru})";
+  std::string text = RecordsFile({CloudTrailRecord("1"), bad, CloudTrailRecord("3")});
+  LazySink sink(/*read_records=*/true);
+  IngestStats stats;
+  LogReader().ReadBuffer("late.json", text, sink, stats, {});
+  EXPECT_EQ(sink.ids, (std::vector<std::string>{"1", "(none)", "3"}));
+  EXPECT_EQ(stats.events[static_cast<size_t>(LogType::kCloudTrail)], 2u);
+  EXPECT_EQ(stats.malformed, 1u);
+  ASSERT_EQ(stats.errors.size(), 1u);
+  EXPECT_EQ(stats.errors[0].offset, text.find(bad));
+}
+
+TEST(LogReaderTest, SyntaxErrorMidFileHandsTheRestToTheByteWalker) {
+  // A missing comma between two records: everything before it streams; the walker reports the
+  // record after the gap as junk between elements and resynchronises on the next record.
+  std::string text = RecordsFile({CloudTrailRecord("1"), CloudTrailRecord("2")});
+  text.insert(text.size() - 2, " " + CloudTrailRecord("3") + "," + CloudTrailRecord("4"));
+  Result r = Read("comma.json", text);
+  std::vector<std::string> ids;
+  for (const auto& e : r.sink.events) ids.push_back(e.Get("eventID"));
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "2", "4"}));
+  EXPECT_EQ(r.stats.malformed, 1u);
+  ASSERT_EQ(r.stats.errors.size(), 1u);
+  EXPECT_EQ(r.stats.errors[0].offset, text.find(CloudTrailRecord("3")));
+  EXPECT_NE(r.stats.errors[0].reason.find("unexpected bytes"), std::string::npos);
+}
+
+TEST(LogReaderTest, SeveralDocumentsAndMixedRecordsInOneFile) {
+  // Two delivery files concatenated; the first holds a GuardDuty finding and a digest-like
+  // object among its records, which take the general path.
+  std::string finding =
+      R"({"schemaVersion":"2.0","type":"Recon:EC2/PortProbeUnprotectedPort","id":"f1","accountId":"111122223333","severity":2,"updatedAt":"2024-01-02T03:04:05Z","service":{}})";
+  std::string text = RecordsFile({CloudTrailRecord("1"), finding, CloudTrailRecord("2")}) + "\n" +
+                     RecordsFile({CloudTrailRecord("3")}) + "\n";
+  Result r = Read("two.json", text);
+  EXPECT_EQ(r.stats.malformed, 0u);
+  EXPECT_EQ(Count(r.stats, LogType::kCloudTrail), 3u);
+  EXPECT_EQ(Count(r.stats, LogType::kGuardDuty), 1u);
+  ASSERT_EQ(r.sink.events.size(), 4u);
+  EXPECT_EQ(r.sink.events[3].offset, text.rfind(CloudTrailRecord("3")));
+  EXPECT_EQ(r.sink.events[1].type, LogType::kGuardDuty);
+  EXPECT_EQ(r.sink.events[1].offset, text.find(finding));
+}
+
 TEST(LogReaderTest, TruncatedRecordsFileKeepsCompleteRecords) {
   std::string text = RecordsFile({CloudTrailRecord("1"), CloudTrailRecord("2"),
                                   CloudTrailRecord("3")});

@@ -61,6 +61,13 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void OnEvent(const Event& event) = 0;
+  // Whether OnEvent will read this event's record (Event::Record()). The reader parses records
+  // that are needed before delivering them, so that a broken one is reported as malformed and
+  // never reaches OnEvent; the others stay unparsed unless OnEvent asks after all.
+  virtual bool NeedsRecord(const Event& event) const {
+    (void)event;
+    return true;
+  }
   virtual void OnFinish() {}  // called once by the worker after its last event
 };
 

@@ -1,6 +1,8 @@
 // Small text helpers shared by the line-oriented readers: digit checks and JSON string output.
 #pragma once
 
+#include "core/text.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,8 +30,6 @@ inline bool ParseUint(std::string_view s, uint64_t* out) {
   return true;
 }
 
-// Appends `s` as a JSON string literal. Bytes that are not valid UTF-8 are written as \u00XX
-// (Latin-1 reading), so the output is always valid JSON.
-void AppendJsonString(std::string& out, std::string_view s);
+using cloudward::AppendJsonString;  // core/text.h
 
 }  // namespace cloudward::ingest

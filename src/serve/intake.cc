@@ -34,6 +34,7 @@ class TimedSink final : public ingest::EventSink {
     if (event.time_ms != kUnknownTime && event.time_ms > newest_) newest_ = event.time_ms;
     inner_.OnEvent(event);
   }
+  bool NeedsRecord(const Event& event) const override { return inner_.NeedsRecord(event); }
   void OnFinish() override { inner_.OnFinish(); }
   int64_t newest() const { return newest_; }
 
