@@ -1,8 +1,17 @@
 #include "core/yaml_guard.h"
 
-namespace cloudward {
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
-std::optional<YamlHazard> FindYamlHazard(std::string_view text) {
+#include <exception>
+#include <sstream>
+
+namespace cloudward {
+namespace {
+
+// The common case, with its line: a document whose first character is ','.
+std::optional<YamlHazard> FindLeadingFlowEntry(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   bool document_start = true;  // no content token seen yet in the current document
   int line = 0;
@@ -25,6 +34,44 @@ std::optional<YamlHazard> FindYamlHazard(std::string_view text) {
       return YamlHazard{line, "a YAML document cannot start with ',' (a flow entry outside a flow collection)"};
     }
     document_start = false;
+  }
+  return std::nullopt;
+}
+
+// Keeps nothing but where the last document or empty node was: what the endless documents are made of.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { last = mark; }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark last;
+};
+
+}  // namespace
+
+std::optional<YamlHazard> FindYamlHazard(std::string_view text) {
+  if (auto hazard = FindLeadingFlowEntry(text)) return hazard;
+  // Every other form of it ("!tag ,x", "[a], b", "- a\n,x", UTF-16 or UTF-32 text, ...): a ','
+  // token yaml-cpp never consumes makes it emit empty documents without end. Its own parser,
+  // with a handler that keeps nothing, counts them; a real stream has fewer than it has bytes.
+  std::istringstream in{std::string(text)};
+  try {
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    for (size_t documents = 0; parser.HandleNextDocument(counter);) {
+      if (++documents > text.size() + 1) {
+        return YamlHazard{counter.last.line + 1,
+                          "a ',' outside a flow collection where a YAML document or node should be"};
+      }
+    }
+  } catch (const std::exception&) {
+    // A syntax error: the loader's own parse reports it with its place.
   }
   return std::nullopt;
 }

@@ -602,6 +602,9 @@ class DetectionCompiler {
       for (auto& [key, node] : flat) {
         auto inner = CompileFieldTest(key, node, false);
         if (!inner) return tl::unexpected(inner.error());
+        // An empty key (or only modifiers) names no field: there is no path to match it at.
+        if (inner->field == FieldTest::kKeywords)
+          return Err("nested map keys must be field names, got '" + key + "'");
         if (!inner->nested.empty() || inner->all || inner->negate)
           return Err("nested map values support plain values only");
         alternative.push_back({set_.field_paths()[inner->field], std::move(inner->patterns)});

@@ -161,6 +161,25 @@ TEST(RuleLoaderTest, InvalidModifierCombinations) {
   }
 }
 
+TEST(RuleLoaderTest, NestedMapKeysMustBeFieldNames) {
+  // sigma_rule_fuzz regress: an empty key inside a nested map value ("eventName: : [A, B]" is
+  // {eventName: {"": [A, B]}}) named no field and was looked up as one (out-of-bounds read).
+  const char* values[] = {"{eventName: : [A, B]}", "{requestParameters: {'|contains': x}}"};
+  for (const char* value : values) {
+    std::string text = std::string("title: t\nlogsource: {product: aws}\ndetection:\n  sel: ") + value +
+                       "\n  condition: sel\n";
+    LoadResult r = LoadRules({}, {{"x.yml", text}});
+    EXPECT_EQ(r.loaded, 0u) << value;
+    ASSERT_EQ(r.rejected.size(), 1u) << value;
+    EXPECT_NE(r.rejected[0].reason.find("nested map keys must be field names"), std::string::npos)
+        << value << ": " << r.rejected[0].reason;
+  }
+  // A nested map with field names still loads.
+  LoadResult ok = LoadRules({}, {{"ok.yml", "title: t\nlogsource: {product: aws}\ndetection:\n"
+                                            "  sel: {requestParameters: {userName: bob}}\n  condition: sel\n"}});
+  EXPECT_EQ(ok.loaded, 1u) << Describe(ok);
+}
+
 TEST(RuleLoaderTest, CollectionsGlobalResetRepeat) {
   std::string text =
       "action: global\nlogsource: {product: aws, service: cloudtrail}\nlevel: high\n"
