@@ -9,7 +9,8 @@
 //  - a clean configuration: serve.listen either parses to a port in 0..65535 that prints back to
 //    the same address, or is refused with a reason naming serve.listen; tls has both files or none;
 //    tokens given as sha256 all load; a policy naming an unknown playbook is refused by name and
-//    every other set of policies is accepted;
+//    every other set of policies is accepted; the tuning keys (sqs_*, watch_interval, public_url,
+//    max_body_bytes) are within their documented ranges;
 //  - every delivery record of an alert names a configured channel (or none, when suppressed) and
 //    the alert's incident.
 #include <cstdint>
@@ -73,6 +74,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   CheckListen(c.serve.listen);
   Check(c.serve.tls_cert.empty() == c.serve.tls_key.empty(), "tls: both files or none");
+  const config::ServeConfig& s = c.serve;
+  Check(s.sqs_wait_seconds >= 0 && s.sqs_wait_seconds <= 20 && s.sqs_visibility_timeout_seconds >= 1 &&
+            s.sqs_visibility_timeout_seconds <= 43200 && s.sqs_max_messages >= 1 && s.sqs_max_messages <= 10,
+        "sqs tuning in range");
+  Check(s.watch_interval_ms >= 100 && s.watch_interval_ms <= 3'600'000, "watch_interval in range");
+  Check(s.max_body_bytes >= 1024 && s.max_body_bytes <= (1 << 30), "max_body_bytes in range");
+  Check(s.public_url.empty() || ((s.public_url.starts_with("https://") || s.public_url.starts_with("http://")) &&
+                                 !s.public_url.ends_with('/')),
+        "public_url is an http(s) URL without a trailing slash");
+  Check(c.alerts.retry.attempts >= 1 && c.alerts.retry.initial_backoff_ms >= 0 &&
+            c.alerts.retry.initial_backoff_ms <= c.alerts.retry.max_backoff_ms &&
+            c.alerts.retry.max_backoff_ms <= 3'600'000,
+        "alert retry in range");
 
   bool all_sha256 = true;
   for (const config::ApiToken& t : c.serve.tokens) all_sha256 &= !t.sha256.empty();

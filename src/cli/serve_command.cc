@@ -5,11 +5,15 @@
 //   cloudward serve [--config FILE] [--listen HOST:PORT] [--store URL] [--rules PATH]...
 //                   [--log-format text|json] [--sqs-wait S] [--sqs-visibility-timeout S]
 //
+// Each tuning flag, when given, overrides its `serve:` key of the configuration (flag > file >
+// default).
+//
 // Exit codes: 0 after a clean shutdown, 2 bad flags or configuration, 4 store or port unavailable.
 #include <fmt/core.h>
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
@@ -25,16 +29,17 @@ namespace serve_command {
 
 struct ServeOptions {
   std::string config;
-  std::string listen;
   std::string store_url;
   RuleLoadingOptions rules;
   IocOptions ioc;
   std::string log_format = "text";
-  int sqs_wait = 10;
-  int sqs_visibility_timeout = 120;
-  int watch_interval_ms = 2000;
-  std::string watch_state;
-  std::string public_url;
+  // Unset: the configuration's serve: value (or its default).
+  std::optional<std::string> listen;
+  std::optional<int> sqs_wait;
+  std::optional<int> sqs_visibility_timeout;
+  std::optional<int> watch_interval_ms;
+  std::optional<std::string> watch_state;
+  std::optional<std::string> public_url;
   bool no_actions = false;
   std::vector<std::string> playbooks;
 };
@@ -65,17 +70,22 @@ int RunServe(const ServeOptions& opt) {
       LoadIocForCommand(opt.ioc, configured.config.detection.ioc, config_path.value_or(""), "serve");
   if (!ioc.ok) return kExitUsage;
 
+  config::ServeConfig& serve = configured.config.serve;
+  if (opt.listen) serve.listen = *opt.listen;
+  if (opt.sqs_wait) serve.sqs_wait_seconds = *opt.sqs_wait;
+  if (opt.sqs_visibility_timeout) serve.sqs_visibility_timeout_seconds = *opt.sqs_visibility_timeout;
+  if (opt.watch_interval_ms) serve.watch_interval_ms = *opt.watch_interval_ms;
+  if (opt.watch_state) serve.watch_state = *opt.watch_state;
+  if (opt.public_url) {
+    serve.public_url = *opt.public_url;
+    while (serve.public_url.ends_with('/')) serve.public_url.pop_back();  // as the loader does
+  }
+
   serve::DaemonOptions daemon;
   daemon.config = std::move(configured.config);
   daemon.store_url = store::ResolveStoreUrl(opt.store_url);
   daemon.rules = rules.rules;
   daemon.iocs = ioc.iocs;
-  daemon.listen = opt.listen;
-  daemon.sqs_wait_seconds = opt.sqs_wait;
-  daemon.sqs_visibility_timeout = opt.sqs_visibility_timeout;
-  daemon.watch_interval_ms = opt.watch_interval_ms;
-  daemon.watch_state = opt.watch_state;
-  daemon.public_url = opt.public_url;
   daemon.actions_enabled = !opt.no_actions;
   daemon.playbook_dirs = opt.playbooks;
   daemon.console = WebConsoleFiles();
@@ -97,16 +107,21 @@ void SetUp(CLI::App& app, int* exit_code) {
   AddIocOptions(*cmd, opt->ioc);
   cmd->add_option("--log-format", opt->log_format, "Logs on stderr: text or json (JSON Lines)")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--sqs-wait", opt->sqs_wait, "SQS long-poll wait in seconds (bounds shutdown time)")
+  cmd->add_option("--sqs-wait", opt->sqs_wait,
+                  "SQS long-poll wait in seconds (bounds shutdown time; default: serve.sqs_wait, 10)")
       ->check(CLI::Range(0, 20));
   cmd->add_option("--sqs-visibility-timeout", opt->sqs_visibility_timeout,
-                  "Seconds a received SQS message stays hidden; an uncommitted message comes back after it")
+                  "Seconds a received SQS message stays hidden; an uncommitted message comes back after it "
+                  "(default: serve.sqs_visibility_timeout, 120)")
       ->check(CLI::Range(1, 43200));
-  cmd->add_option("--watch-interval", opt->watch_interval_ms, "Milliseconds between polls of serve.watch folders")
+  cmd->add_option("--watch-interval", opt->watch_interval_ms,
+                  "Milliseconds between polls of serve.watch folders (default: serve.watch_interval, 2000)")
       ->check(CLI::Range(100, 3600000));
   cmd->add_option("--watch-state", opt->watch_state,
-                  "File remembering the watched files already read (default: beside the SQLite store)");
-  cmd->add_option("--public-url", opt->public_url, "Base URL of this daemon, for console links in alerts");
+                  "File remembering the watched files already read (default: serve.watch_state, else beside the "
+                  "SQLite store)");
+  cmd->add_option("--public-url", opt->public_url,
+                  "Base URL of this daemon, for console links in alerts (default: serve.public_url)");
   cmd->add_flag("--no-actions", opt->no_actions, "Refuse response actions (plan/approve/apply/rollback) through the API");
   cmd->add_option("--playbooks", opt->playbooks, "More playbooks for automation policies and the console: a YAML file or folder "
                                                  "(repeatable; the bundled ones are always loaded)")

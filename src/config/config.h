@@ -252,6 +252,14 @@ struct ServeConfig {
   std::vector<ApiToken> tokens;
   std::vector<std::string> watch;       // folders whose new log files are scanned
   std::vector<std::string> sqs_queues;  // SQS queue URLs (S3 event notifications)
+  // Tuning; the flags of `cloudward serve` override these.
+  int sqs_wait_seconds = 10;                 // long-poll wait, 0..20 (also bounds shutdown time)
+  int sqs_visibility_timeout_seconds = 120;  // 1..43200: an uncommitted message comes back after it
+  int sqs_max_messages = 10;                 // messages per ReceiveMessage, 1..10
+  int64_t watch_interval_ms = 2000;          // between polls of `watch`, 100 ms..1 h
+  std::string watch_state;                   // the watcher's state file; "" = beside the SQLite store
+  std::string public_url;                    // base URL of the console, for links in alerts; no trailing '/'
+  int max_body_bytes = 64 << 20;             // largest accepted HTTP request body, 1 KiB..1 GiB
 };
 
 struct Config {

@@ -112,6 +112,14 @@ const char* KindName(const YAML::Node& n) {
   return "nothing";
 }
 
+// 1000 -> "1s", 90000 -> "90s", 3600000 -> "1h", 100 -> "100ms": the largest unit that divides it.
+std::string DurationText(int64_t ms) {
+  if (ms == 0) return "0s";
+  for (auto [unit, name] : {std::pair<int64_t, const char*>{3'600'000, "h"}, {60'000, "m"}, {1000, "s"}})
+    if (ms % unit == 0) return std::to_string(ms / unit) + name;
+  return std::to_string(ms) + "ms";
+}
+
 // Walks the YAML tree, converting fields and collecting problems. `path` strings name where a
 // value sits ("alerts.routes[2].channels") so reasons read without the file at hand.
 class Walker {
@@ -246,7 +254,8 @@ class Walker {
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec == std::errc() && p == s.data() + s.size()) {
         if (v < min || v > max) {
-          Add(n, path + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+          Add(n, path + ": must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                     std::to_string(v));
           return;
         }
         *out = v;
@@ -256,12 +265,37 @@ class Walker {
     Add(n, path + ": expected an integer, got '" + Brief(n) + "'");
   }
 
-  void Duration(const YAML::Node& n, const std::string& path, int64_t* out) {
-    if (n.IsNull()) return;
+  bool Duration(const YAML::Node& n, const std::string& path, int64_t* out) {
+    if (n.IsNull()) return false;
     if (n.IsScalar()) {
-      if (auto d = ParseDuration(n.Scalar())) return void(*out = *d);
+      if (auto d = ParseDuration(n.Scalar())) {
+        *out = *d;
+        return true;
+      }
     }
     Add(n, path + ": expected a duration such as 30s, 15m, 1h or 2d, got '" + Brief(n) + "'");
+    return false;
+  }
+
+  // A duration in [min_ms, max_ms]; with `whole_seconds` also a whole number of seconds (for APIs
+  // that count in seconds). Out of range leaves *out as it was.
+  void BoundedDuration(const YAML::Node& n, const std::string& path, int64_t* out, int64_t min_ms, int64_t max_ms,
+                       bool whole_seconds = false) {
+    int64_t d = 0;
+    if (!Duration(n, path, &d)) return;
+    if (d < min_ms || d > max_ms)
+      return Add(n, path + ": must be between " + DurationText(min_ms) + " and " + DurationText(max_ms) + ", got '" +
+                        Brief(n) + "'");
+    if (whole_seconds && d % 1000 != 0)
+      return Add(n, path + ": must be a whole number of seconds, got '" + Brief(n) + "'");
+    *out = d;
+  }
+
+  // The same in whole seconds, into an int.
+  void BoundedSeconds(const YAML::Node& n, const std::string& path, int* out, int min_s, int max_s) {
+    int64_t ms = int64_t{*out} * 1000;
+    BoundedDuration(n, path, &ms, int64_t{min_s} * 1000, int64_t{max_s} * 1000, true);
+    *out = static_cast<int>(ms / 1000);
   }
 
   bool Severity(const YAML::Node& n, const std::string& path, Level* out) {
@@ -641,9 +675,12 @@ void ReadAlerts(Walker& w, const YAML::Node& n, AlertsConfig* out) {
       w.Fields(v, p, {"attempts", "initial_backoff", "max_backoff"},
                [&](const std::string& k, const YAML::Node& fv, const std::string& fp) {
                  if (k == "attempts") w.Int(fv, fp, &out->retry.attempts, 1, 20);
-                 if (k == "initial_backoff") w.Duration(fv, fp, &out->retry.initial_backoff_ms);
-                 if (k == "max_backoff") w.Duration(fv, fp, &out->retry.max_backoff_ms);
+                 // A delivery's waits hold up the alerter thread (and shutdown): at most an hour each.
+                 if (k == "initial_backoff") w.BoundedDuration(fv, fp, &out->retry.initial_backoff_ms, 0, 3'600'000);
+                 if (k == "max_backoff") w.BoundedDuration(fv, fp, &out->retry.max_backoff_ms, 0, 3'600'000);
                });
+      if (out->retry.max_backoff_ms < out->retry.initial_backoff_ms)
+        w.Add(v, p + ": max_backoff is shorter than initial_backoff");
     }
   });
 }
@@ -812,11 +849,28 @@ void ReadAccounts(Walker& w, const YAML::Node& n, std::vector<AccountConfig>* ou
 }
 
 void ReadServe(Walker& w, const YAML::Node& n, ServeConfig* out) {
-  w.Fields(n, "serve", {"listen", "tls", "tokens", "watch", "sqs_queues"},
+  w.Fields(n, "serve", {"listen", "tls", "tokens", "watch", "sqs_queues", "sqs_wait", "sqs_visibility_timeout",
+                        "sqs_max_messages", "watch_interval", "watch_state", "public_url", "max_body_bytes"},
            [&](const std::string& key, const YAML::Node& v, const std::string& p) {
     if (key == "listen") w.NonEmptyStr(v, p, &out->listen);
     if (key == "watch") w.StrList(v, p, &out->watch);
     if (key == "sqs_queues") w.StrList(v, p, &out->sqs_queues);
+    // The ranges are those of the SQS API (ReceiveMessage) and of the serve flags.
+    if (key == "sqs_wait") w.BoundedSeconds(v, p, &out->sqs_wait_seconds, 0, 20);
+    if (key == "sqs_visibility_timeout") w.BoundedSeconds(v, p, &out->sqs_visibility_timeout_seconds, 1, 43200);
+    if (key == "sqs_max_messages") w.Int(v, p, &out->sqs_max_messages, 1, 10);
+    if (key == "watch_interval") w.BoundedDuration(v, p, &out->watch_interval_ms, 100, 3'600'000);
+    if (key == "watch_state") w.NonEmptyStr(v, p, &out->watch_state);
+    if (key == "max_body_bytes") w.Int(v, p, &out->max_body_bytes, 1024, 1 << 30);
+    if (key == "public_url") {
+      std::string url;
+      if (!w.Str(v, p, &url)) return;
+      while (url.ends_with('/')) url.pop_back();
+      const size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+      if (host == 0 || url.size() == host)
+        return w.Add(v, p + ": expected an http:// or https:// URL such as https://cloudward.example.com");
+      out->public_url = std::move(url);
+    }
     if (key == "tls") {
       w.Fields(v, p, {"cert", "key"}, [&](const std::string& k, const YAML::Node& fv, const std::string& fp) {
         if (k == "cert") w.Str(fv, fp, &out->tls_cert);
@@ -954,8 +1008,6 @@ LoadResult LoadConfigText(std::string_view text, std::string_view file) {
                if (key == "accounts") ReadAccounts(w, v, &c.accounts);
                if (key == "serve") ReadServe(w, v, &c.serve);
              });
-    if (c.alerts.retry.max_backoff_ms < c.alerts.retry.initial_backoff_ms)
-      w.Add(SourceLocation{1, 1}, "alerts.retry: max_backoff is shorter than initial_backoff");
     CheckReferences(w, c);
   } catch (const std::exception& e) {  // yaml-cpp conversions; never expected, never fatal
     w.Add(SourceLocation{1, 1}, std::string("internal error while reading: ") + e.what());

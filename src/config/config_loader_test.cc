@@ -60,6 +60,9 @@ TEST(ConfigLoader, ExampleConfigIsValidAndComplete) {
   EXPECT_EQ(c.respond.approval_min_severity, Level::kCritical);
   EXPECT_EQ(c.accounts[0].regions.size(), 2u);
   EXPECT_EQ(c.serve.tokens[1].role, ApiRole::kResponder);
+  EXPECT_EQ(c.serve.public_url, "https://cloudward.example.com:8443");
+  EXPECT_EQ(c.serve.sqs_visibility_timeout_seconds, 300);
+  EXPECT_EQ(c.serve.watch_interval_ms, 5000);
 }
 
 TEST(ConfigLoader, UnknownKeysSuggestTheClosest) {
@@ -125,6 +128,119 @@ TEST(ConfigLoader, OrganizationAccounts) {
   EXPECT_TRUE(HasProblem(bad, 4, "expected a boolean")) << Dump(bad);
   EXPECT_TRUE(HasProblem(bad, 5, "expected an IAM role name")) << Dump(bad);
   EXPECT_TRUE(HasProblem(bad, 6, "only with organization: true")) << Dump(bad);
+}
+
+TEST(ConfigLoader, ServeTuningDefaults) {
+  LoadResult r = LoadConfigText("serve:\n  listen: 127.0.0.1:9000\n", "c.yaml");
+  ASSERT_TRUE(r.ok()) << Dump(r);
+  const ServeConfig& s = r.config.serve;
+  EXPECT_EQ(s.sqs_wait_seconds, 10);
+  EXPECT_EQ(s.sqs_visibility_timeout_seconds, 120);
+  EXPECT_EQ(s.sqs_max_messages, 10);
+  EXPECT_EQ(s.watch_interval_ms, 2000);
+  EXPECT_EQ(s.watch_state, "");
+  EXPECT_EQ(s.public_url, "");
+  EXPECT_EQ(s.max_body_bytes, 64 << 20);
+}
+
+TEST(ConfigLoader, ServeTuningValuesLand) {
+  LoadResult r = LoadConfigText(
+      "serve:\n"
+      "  sqs_wait: 0\n"
+      "  sqs_visibility_timeout: 12h\n"
+      "  sqs_max_messages: 1\n"
+      "  watch_interval: 100ms\n"
+      "  watch_state: /var/lib/cloudward/watch.state\n"
+      "  public_url: https://cw.example.com:8443/\n"
+      "  max_body_bytes: 1024\n",
+      "c.yaml");
+  ASSERT_TRUE(r.ok()) << Dump(r);
+  const ServeConfig& s = r.config.serve;
+  EXPECT_EQ(s.sqs_wait_seconds, 0);
+  EXPECT_EQ(s.sqs_visibility_timeout_seconds, 43200);
+  EXPECT_EQ(s.sqs_max_messages, 1);
+  EXPECT_EQ(s.watch_interval_ms, 100);
+  EXPECT_EQ(s.watch_state, "/var/lib/cloudward/watch.state");
+  EXPECT_EQ(s.public_url, "https://cw.example.com:8443");  // the trailing '/' dropped
+  EXPECT_EQ(s.max_body_bytes, 1024);
+
+  LoadResult upper = LoadConfigText(
+      "serve: {sqs_wait: 20s, sqs_visibility_timeout: 1s, sqs_max_messages: 10, watch_interval: 1h,\n"
+      "        max_body_bytes: 1073741824, public_url: http://10.0.0.5:8080}\n",
+      "c.yaml");
+  ASSERT_TRUE(upper.ok()) << Dump(upper);
+  EXPECT_EQ(upper.config.serve.sqs_wait_seconds, 20);
+  EXPECT_EQ(upper.config.serve.sqs_visibility_timeout_seconds, 1);
+  EXPECT_EQ(upper.config.serve.watch_interval_ms, 3'600'000);
+  EXPECT_EQ(upper.config.serve.max_body_bytes, 1 << 30);
+}
+
+TEST(ConfigLoader, ServeTuningProblemsNameLineAndReason) {
+  LoadResult r = LoadConfigText(
+      "serve:\n"
+      "  sqs_wait: 21s\n"                  // 2
+      "  sqs_visibility_timeout: 1500ms\n"  // 3
+      "  sqs_max_messages: 11\n"           // 4
+      "  watch_interval: 50ms\n"           // 5
+      "  watch_state: \"\"\n"               // 6
+      "  public_url: cw.example.com\n"     // 7
+      "  max_body_bytes: 64MB\n"           // 8
+      "  sqs_wiat: 5s\n",                  // 9
+      "c.yaml");
+  EXPECT_EQ(r.problems.size(), 8u) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 2, "serve.sqs_wait: must be between 0s and 20s, got '21s'")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 3, "serve.sqs_visibility_timeout: must be a whole number of seconds, got '1500ms'"))
+      << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 4, "serve.sqs_max_messages: must be between 1 and 10, got 11")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 5, "serve.watch_interval: must be between 100ms and 1h, got '50ms'")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 6, "serve.watch_state: must not be empty")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 7, "serve.public_url: expected an http:// or https:// URL")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 8, "serve.max_body_bytes: expected an integer, got '64MB'")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 9, "unknown key serve.sqs_wiat; did you mean 'sqs_wait'?")) << Dump(r);
+  ASSERT_FALSE(r.problems.empty());
+  EXPECT_EQ(r.problems[0].file, "c.yaml");
+  EXPECT_EQ(r.problems[0].column, 13);  // the value, not its key
+  // Wrong types and the remaining bounds.
+  LoadResult types = LoadConfigText(
+      "serve:\n"
+      "  sqs_wait: [1]\n"                   // 2
+      "  sqs_visibility_timeout: 0\n"       // 3
+      "  watch_interval: soon\n"            // 4
+      "  max_body_bytes: 100\n"             // 5
+      "  public_url: {host: x}\n"           // 6
+      "  sqs_max_messages: 0\n",            // 7
+      "c.yaml");
+  EXPECT_EQ(types.problems.size(), 6u) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 2, "serve.sqs_wait: expected a duration such as 30s")) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 3, "serve.sqs_visibility_timeout: must be between 1s and 12h, got '0'")) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 4, "serve.watch_interval: expected a duration such as 30s")) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 5, "serve.max_body_bytes: must be between 1024 and 1073741824, got 100")) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 6, "serve.public_url: expected a string, got a map")) << Dump(types);
+  EXPECT_TRUE(HasProblem(types, 7, "serve.sqs_max_messages: must be between 1 and 10, got 0")) << Dump(types);
+  // A bad value keeps the default.
+  EXPECT_EQ(types.config.serve.sqs_wait_seconds, 10);
+  EXPECT_EQ(types.config.serve.max_body_bytes, 64 << 20);
+}
+
+TEST(ConfigLoader, AlertRetryBounds) {
+  LoadResult r = LoadConfigText(
+      "alerts:\n"
+      "  retry:\n"
+      "    attempts: 21\n"
+      "    initial_backoff: 2h\n"
+      "    max_backoff: 1h\n",
+      "c.yaml");
+  EXPECT_EQ(r.problems.size(), 2u) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 3, "alerts.retry.attempts: must be between 1 and 20, got 21")) << Dump(r);
+  EXPECT_TRUE(HasProblem(r, 4, "alerts.retry.initial_backoff: must be between 0s and 1h, got '2h'")) << Dump(r);
+  LoadResult order = LoadConfigText("alerts:\n  retry: {initial_backoff: 10s, max_backoff: 5s}\n", "c.yaml");
+  EXPECT_EQ(order.problems.size(), 1u) << Dump(order);
+  EXPECT_TRUE(HasProblem(order, 2, "alerts.retry: max_backoff is shorter than initial_backoff")) << Dump(order);
+  LoadResult ok = LoadConfigText("alerts:\n  retry: {attempts: 2, initial_backoff: 0, max_backoff: 1h}\n", "c.yaml");
+  ASSERT_TRUE(ok.ok()) << Dump(ok);
+  EXPECT_EQ(ok.config.alerts.retry.attempts, 2);
+  EXPECT_EQ(ok.config.alerts.retry.initial_backoff_ms, 0);
+  EXPECT_EQ(ok.config.alerts.retry.max_backoff_ms, 3'600'000);
 }
 
 TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {

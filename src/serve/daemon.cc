@@ -60,7 +60,8 @@ int RunDaemon(const DaemonOptions& options) {
   metrics.started_ms = clock.NowMs();
   Intake intake(options.rules, options.iocs, store, metrics, clock);
 
-  auto alerter = Alerter::Create(options.config, store, metrics, clock, options.public_url);
+  const config::ServeConfig& serve = options.config.serve;
+  auto alerter = Alerter::Create(options.config, store, metrics, clock, serve.public_url);
   if (!alerter) {
     Log(LogLevel::kError, "unusable alert channels", {{"error", alerter.error().message}});
     return 2;
@@ -92,9 +93,8 @@ int RunDaemon(const DaemonOptions& options) {
                          .actions_enabled = options.actions_enabled, .console = options.console,
                          .version = options.version};
   Api api(std::move(api_options));
-  const config::ServeConfig& serve = options.config.serve;
-  HttpServerOptions http{.listen = options.listen.empty() ? serve.listen : options.listen,
-                         .tls_cert = serve.tls_cert, .tls_key = serve.tls_key};
+  HttpServerOptions http{.listen = serve.listen, .tls_cert = serve.tls_cert, .tls_key = serve.tls_key,
+                         .max_body_bytes = static_cast<size_t>(serve.max_body_bytes)};
   auto server = HttpServer::Start(api, http);
   if (!server) {
     Log(LogLevel::kError, "cannot start the HTTP server", {{"listen", http.listen}, {"error", server.error().message}});
@@ -104,20 +104,23 @@ int RunDaemon(const DaemonOptions& options) {
   }
   Log(LogLevel::kInfo, "listening",
       {{"listen", http.listen}, {"port", (*server)->port()}, {"tls", (*server)->tls()}, {"store", options.store_url},
-       {"rules", options.rules ? options.rules->size() : 0}, {"tokens", auth->size()}});
+       {"rules", options.rules ? options.rules->size() : 0}, {"tokens", auth->size()},
+       {"max_body_bytes", serve.max_body_bytes}});
 
   std::vector<std::unique_ptr<SqsIntake>> queues;
   for (const std::string& url : serve.sqs_queues) {
     queues.push_back(std::make_unique<SqsIntake>(
         url, aws::ClientConfig{}, intake, metrics,
-        SqsIntakeOptions{.wait_seconds = options.sqs_wait_seconds, .visibility_timeout = options.sqs_visibility_timeout}));
+        SqsIntakeOptions{.wait_seconds = serve.sqs_wait_seconds,
+                         .visibility_timeout = serve.sqs_visibility_timeout_seconds,
+                         .max_messages = serve.sqs_max_messages}));
     queues.back()->Start();
   }
   std::unique_ptr<FolderWatcher> watcher;
   if (!serve.watch.empty()) {
-    const std::string state = options.watch_state.empty() ? DefaultWatchState(options.store_url) : options.watch_state;
+    const std::string state = serve.watch_state.empty() ? DefaultWatchState(options.store_url) : serve.watch_state;
     watcher = std::make_unique<FolderWatcher>(serve.watch, state, intake, metrics,
-                                              FolderWatcherOptions{.interval_ms = options.watch_interval_ms});
+                                              FolderWatcherOptions{.interval_ms = serve.watch_interval_ms});
     watcher->Start();
   }
 

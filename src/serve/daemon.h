@@ -7,6 +7,9 @@
 //
 //   serve::DaemonOptions options{.config = loaded.config, .store_url = url, .rules = rules.rules};
 //   return serve::RunDaemon(options);   // blocks until a signal
+//
+// Every setting of the daemon (listen address, TLS, intake and its tuning, public URL) comes from
+// config.serve; the serve command applies its flags onto it first (flag > file > default).
 #pragma once
 
 #include <cstdint>
@@ -27,12 +30,6 @@ struct DaemonOptions {
   std::string store_url;
   std::shared_ptr<const detect::RuleSet> rules;
   std::shared_ptr<const detect::IocSet> iocs;  // may be null
-  std::string listen;                           // overrides config.serve.listen when set
-  int sqs_wait_seconds = 10;
-  int sqs_visibility_timeout = 120;
-  int64_t watch_interval_ms = 2000;
-  std::string watch_state;  // state file of the folder watcher ("" = beside the store, or ./)
-  std::string public_url;   // base URL of the console, for links in alerts
   bool actions_enabled = true;
   std::vector<std::string> playbook_dirs;  // besides the bundled playbooks (automation policies)
   std::span<const EmbeddedFile> console;

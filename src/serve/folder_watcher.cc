@@ -46,7 +46,8 @@ void FolderWatcher::Stop() {
 
 void FolderWatcher::Run() {
   try {
-    Log(LogLevel::kInfo, "watching folders", {{"folders", folders_}, {"state", state_file_}});
+    Log(LogLevel::kInfo, "watching folders",
+        {{"folders", folders_}, {"state", state_file_}, {"interval_ms", options_.interval_ms}});
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();

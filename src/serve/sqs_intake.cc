@@ -38,7 +38,9 @@ int64_t NowMs() {
 
 void SqsIntake::Run() {
   try {
-    Log(LogLevel::kInfo, "sqs intake started", {{"queue", queue_url_}});
+    Log(LogLevel::kInfo, "sqs intake started",
+        {{"queue", queue_url_}, {"wait_seconds", options_.wait_seconds},
+         {"visibility_timeout", options_.visibility_timeout}, {"max_messages", options_.max_messages}});
     int failures = 0;
     while (!stop_) {
       auto messages = aws::sqs::ReceiveMessage(*aws_, queue_url_, options_.max_messages, options_.wait_seconds,
