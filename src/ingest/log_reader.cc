@@ -211,12 +211,14 @@ TopLevelKey ClassifyTopLevelKey(std::string_view key) {
   }
 }
 
-int64_t TimeAt(object obj, std::string_view key) {
-  std::string_view s = StringAt(obj, key);
+// An ISO time in milliseconds, or kUnknownTime for an empty or unreadable one.
+int64_t IsoTimeOrUnknown(std::string_view s) {
   if (s.empty()) return kUnknownTime;
   auto t = ParseIsoTime(s);
   return t ? *t : kUnknownTime;
 }
+
+int64_t TimeAt(object obj, std::string_view key) { return IsoTimeOrUnknown(StringAt(obj, key)); }
 
 int64_t CloudTrailTime(object obj) {
   int64_t t = TimeAt(obj, "eventTime");
@@ -296,13 +298,7 @@ simdjson::error_code LogReader::Impl::Parse(std::string_view text, element* out)
 
 void LogReader::Impl::Deliver(LogType type, element record, std::string_view raw,
                               uint64_t offset, uint64_t line, int64_t time_ms) {
-  if (time_ms != kUnknownTime) {
-    if ((options_->since_ms != kUnknownTime && time_ms < options_->since_ms) ||
-        (options_->until_ms != kUnknownTime && time_ms >= options_->until_ms)) {
-      ++stats_->filtered;
-      return;
-    }
-  }
+  if (FilteredOut(time_ms)) return;
   if (type == LogType::kCloudTrail && options_->dedup) {
     std::string_view id;
     if (record["eventID"].get_string().get(id) == simdjson::SUCCESS && !id.empty() &&
@@ -318,6 +314,20 @@ void LogReader::Impl::Deliver(LogType type, element record, std::string_view raw
   event.time_ms = time_ms;
   event.source = SourceLocation{name_, offset, line};
   sink_->OnEvent(event);
+  Delivered(type);
+}
+
+bool LogReader::Impl::FilteredOut(int64_t time_ms) {
+  if (time_ms == kUnknownTime ||
+      ((options_->since_ms == kUnknownTime || time_ms >= options_->since_ms) &&
+       (options_->until_ms == kUnknownTime || time_ms < options_->until_ms))) {
+    return false;
+  }
+  ++stats_->filtered;
+  return true;
+}
+
+void LogReader::Impl::Delivered(LogType type) {
   ++stats_->events[static_cast<size_t>(type)];
   if (live_events != nullptr && ++pending_events == 1024) FlushLive();
 }
@@ -334,34 +344,24 @@ void LogReader::Impl::DeliverDeferred(std::string_view raw, uint64_t offset, con
   deferred.parsed = false;
   deferred.error = simdjson::SUCCESS;
   event.deferred = &deferred;
+  auto broken = [&] {
+    Malformed(offset, 0, std::string("invalid JSON record: ") + simdjson::error_message(deferred.error));
+  };
   // A record some consumer reads is parsed (and checked) before anything else, as Deliver's are.
   if (sink_->NeedsRecord(event)) {
     event.record = event.Record();
-    if (deferred.error != simdjson::SUCCESS) {
-      Malformed(offset, 0, std::string("invalid JSON record: ") + simdjson::error_message(deferred.error));
-      return;
-    }
+    if (deferred.error != simdjson::SUCCESS) return broken();
     event.deferred = nullptr;
   }
-  const int64_t time_ms = seen_members.time_ms;
-  if (time_ms != kUnknownTime &&
-      ((options_->since_ms != kUnknownTime && time_ms < options_->since_ms) ||
-       (options_->until_ms != kUnknownTime && time_ms >= options_->until_ms))) {
-    ++stats_->filtered;
-    return;
-  }
+  if (FilteredOut(seen_members.time_ms)) return;
   if (options_->dedup && seen_members.id_hash != 0 && !seen->InsertHash(seen_members.id_hash)) {
     ++stats_->duplicates;
     return;
   }
   sink_->OnEvent(event);
-  if (deferred.parsed && deferred.error != simdjson::SUCCESS) {
-    // Read after all (NeedsRecord said no) and broken: the consumer saw an empty object.
-    Malformed(offset, 0, std::string("invalid JSON record: ") + simdjson::error_message(deferred.error));
-    return;
-  }
-  ++stats_->events[static_cast<size_t>(LogType::kCloudTrail)];
-  if (live_events != nullptr && ++pending_events == 1024) FlushLive();
+  // Read after all (NeedsRecord said no) and broken: the consumer saw an empty object.
+  if (deferred.parsed && deferred.error != simdjson::SUCCESS) return broken();
+  Delivered(LogType::kCloudTrail);
 }
 
 void LogReader::Impl::Malformed(uint64_t offset, uint64_t line, std::string reason) {
@@ -614,14 +614,9 @@ bool LogReader::Impl::StreamRecords(std::string_view text, size_t pos, size_t* e
         flush();
         ProcessJson(raw, begin, 0, 1, hint);
       } else {
-        int64_t t = kUnknownTime;
-        if (!event_time.empty()) {
-          if (auto parsed = ParseIsoTime(event_time)) t = *parsed;
-        }
-        if (t == kUnknownTime && !timestamp.empty()) {
-          if (auto parsed = ParseIsoTime(timestamp)) t = *parsed;
-        }
-        seen_members.time_ms = t;
+        // As CloudTrailTime: eventTime, else a re-shipper's @timestamp.
+        seen_members.time_ms = IsoTimeOrUnknown(event_time);
+        if (seen_members.time_ms == kUnknownTime) seen_members.time_ms = IsoTimeOrUnknown(timestamp);
         if (options_->dedup && !event_id.empty()) {
           seen_members.id_hash = EventIdSet::Hash(event_id);
           seen->Prefetch(seen_members.id_hash);

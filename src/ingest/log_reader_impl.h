@@ -70,6 +70,10 @@ struct LogReader::Impl {
     int64_t time_ms = kUnknownTime;
   };
   void DeliverDeferred(std::string_view raw, uint64_t offset, const Seen& seen);
+  // Outside --since/--until (counted as filtered)?
+  bool FilteredOut(int64_t time_ms);
+  // Counts a delivered event (and feeds the live progress counter).
+  void Delivered(LogType type);
   void Malformed(uint64_t offset, uint64_t line, std::string reason);
   void Skip(const char* what, uint64_t offset, uint64_t line, std::string reason);
   void FlushLive();
