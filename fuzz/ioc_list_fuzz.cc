@@ -1,10 +1,12 @@
-// Fuzzes the IOC list parser (detect/ioc.h). The first byte picks the kind (byte % 4: ip, domain,
-// access key, user agent); the rest is the list text. Properties: no crash; every line is counted
+// Fuzzes the IOC list parser (detect/ioc.h). The first byte picks the kind ((byte - '0') modulo the
+// number of kinds, so the seeds' leading digit names theirs whatever kinds are added: '0' ip,
+// '1' domain, '2' access key, '3' user agent, '4' AMI); the rest is the list text. Properties: no crash; every line is counted
 // once (lines = ignored + indicators + duplicates + malformed) and every malformed line is one
 // problem naming the file, a line in range and a reason; canonical texts are fixed points (written
 // back as a list they load again unchanged, with no problem); every indicator is found by the
 // lookups it promises: an IP range at its first and last address (by itself or a range nested in
-// it), a domain for itself and a subdomain, an access key exactly, a user agent in any case.
+// it), a domain for itself and a subdomain, an access key exactly, a user agent and an AMI id in
+// any case.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +24,13 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
+std::string Upper(std::string s) {
+  for (char& c : s) {
+    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
 bool Contains(const IpRange& outer, const IpRange& inner) {
   return outer.first <= inner.first && inner.last <= outer.last;
 }
@@ -30,7 +39,7 @@ bool Contains(const IpRange& outer, const IpRange& inner) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const auto kind = static_cast<IocKind>(data[0] % kIocKindCount);
+  const auto kind = static_cast<IocKind>(static_cast<uint8_t>(data[0] - '0') % kIocKindCount);
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   IocSetBuilder builder;
@@ -71,14 +80,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (indicator.text.size() < 250) Check(set.FindDomain("a." + indicator.text) != nullptr);
         break;
       case IocKind::kAccessKey: Check(set.FindAccessKey(indicator.text) == &indicator); break;
-      case IocKind::kUserAgent: {
-        std::string upper = indicator.text;
-        for (char& c : upper) {
-          if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        }
-        Check(set.FindUserAgent("x " + upper + " y") != nullptr);
+      case IocKind::kUserAgent: Check(set.FindUserAgent("x " + Upper(indicator.text) + " y") != nullptr); break;
+      case IocKind::kAmi:
+        Check(set.FindAmi(indicator.text) == &indicator);
+        Check(set.FindAmi(Upper(indicator.text)) == &indicator);
         break;
-      }
     }
   }
 

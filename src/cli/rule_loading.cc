@@ -60,6 +60,7 @@ void AddIocOptions(CLI::App& cmd, IocOptions& options) {
   add("--ioc-domains", options.domains, "IOC domains (subdomains match too)");
   add("--ioc-access-keys", options.access_keys, "IOC access key ids");
   add("--ioc-user-agents", options.user_agents, "IOC user-agent substrings (any case)");
+  add("--ioc-amis", options.amis, "IOC AMI ids (ami-..., matched where an image is launched, copied or shared)");
 }
 
 IocLoadingResult LoadIocForCommand(const IocOptions& flags, const config::IocLists& configured,
@@ -82,6 +83,7 @@ IocLoadingResult LoadIocForCommand(const IocOptions& flags, const config::IocLis
   add(detect::IocKind::kDomain, configured.domains, flags.domains);
   add(detect::IocKind::kAccessKey, configured.access_keys, flags.access_keys);
   add(detect::IocKind::kUserAgent, configured.user_agents, flags.user_agents);
+  add(detect::IocKind::kAmi, configured.amis, flags.amis);
 
   IocLoadingResult result;
   result.lists = lists.size();

@@ -1,7 +1,7 @@
 // Rule options shared by every command that runs detection (hunt, timeline, serve):
 // --rules PATH (repeatable), --no-default-rules, --placeholders FILE, --field-mappings FILE;
-// and the IOC lists: --ioc-ips, --ioc-domains, --ioc-access-keys, --ioc-user-agents FILE
-// (repeatable), added to the lists named in the configuration (detection.ioc).
+// and the IOC lists: --ioc-ips, --ioc-domains, --ioc-access-keys, --ioc-user-agents, --ioc-amis
+// FILE (repeatable), added to the lists named in the configuration (detection.ioc).
 #pragma once
 
 #include <memory>
@@ -41,6 +41,7 @@ struct IocOptions {
   std::vector<std::string> domains;
   std::vector<std::string> access_keys;
   std::vector<std::string> user_agents;
+  std::vector<std::string> amis;
 };
 
 struct IocLoadingResult {

@@ -35,6 +35,7 @@ struct IocLists {
   std::vector<std::string> domains;
   std::vector<std::string> access_keys;  // access key ids
   std::vector<std::string> user_agents;
+  std::vector<std::string> amis;         // AMI ids (ami-...)
 };
 
 struct DetectionConfig {

@@ -373,12 +373,13 @@ void ReadDetection(Walker& w, const YAML::Node& n, DetectionConfig* out) {
              if (key == "lookback") w.Duration(v, p, &out->lookback_ms);
              if (key == "correlation_window") w.Duration(v, p, &out->correlation_window_ms);
              if (key == "ioc") {
-               w.Fields(v, p, {"ips", "domains", "access_keys", "user_agents"},
+               w.Fields(v, p, {"ips", "domains", "access_keys", "user_agents", "amis"},
                         [&](const std::string& k, const YAML::Node& lv, const std::string& lp) {
                           if (k == "ips") w.StrList(lv, lp, &out->ioc.ips);
                           if (k == "domains") w.StrList(lv, lp, &out->ioc.domains);
                           if (k == "access_keys") w.StrList(lv, lp, &out->ioc.access_keys);
                           if (k == "user_agents") w.StrList(lv, lp, &out->ioc.user_agents);
+                          if (k == "amis") w.StrList(lv, lp, &out->ioc.amis);
                         });
              }
            });
@@ -865,11 +866,9 @@ void ReadServe(Walker& w, const YAML::Node& n, ServeConfig* out) {
     if (key == "public_url") {
       std::string url;
       if (!w.Str(v, p, &url)) return;
-      while (url.ends_with('/')) url.pop_back();
-      const size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
-      if (host == 0 || url.size() == host)
-        return w.Add(v, p + ": expected an http:// or https:// URL such as https://cloudward.example.com");
-      out->public_url = std::move(url);
+      auto normalized = NormalizePublicUrl(url);
+      if (!normalized) return w.Add(v, p + ": " + normalized.error().message);
+      out->public_url = std::move(*normalized);
     }
     if (key == "tls") {
       w.Fields(v, p, {"cert", "key"}, [&](const std::string& k, const YAML::Node& fv, const std::string& fp) {

@@ -36,6 +36,7 @@ TEST(ConfigLoader, ExampleConfigIsValidAndComplete) {
   EXPECT_EQ(c.store.url, "sqlite:///var/lib/cloudward/cloudward.db");
   EXPECT_EQ(c.detection.lookback_ms, 24LL * 3600 * 1000);
   EXPECT_EQ(c.detection.ioc.access_keys.size(), 1u);
+  EXPECT_EQ(c.detection.ioc.amis, std::vector<std::string>{"/etc/cloudward/ioc/backdoored-amis.txt"});
   EXPECT_EQ(c.assets.by_tag.size(), 2u);
   EXPECT_EQ(c.assets.by_tag[1].value, "*");
   EXPECT_EQ(c.assets.by_account[0].criticality, Criticality::kCritical);

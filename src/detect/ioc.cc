@@ -20,6 +20,7 @@ constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";  // ignored at the s
 
 char Lower(char c) { return 'A' <= c && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 bool IsDigit(char c) { return '0' <= c && c <= '9'; }
+bool IsHexDigit(char c) { return IsDigit(c) || ('a' <= Lower(c) && Lower(c) <= 'f'); }
 bool IsAlnum(char c) { return IsDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z'); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 bool IsHostChar(char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; }
@@ -28,6 +29,11 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
+}
+
+bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
+  return s.size() == lower.size() &&
+         std::equal(s.begin(), s.end(), lower.begin(), [](char a, char b) { return Lower(a) == b; });
 }
 
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view lower_needle) {
@@ -217,6 +223,25 @@ std::string CheckUserAgent(std::string_view u, std::string* out) {
   return {};
 }
 
+constexpr std::string_view kAmiPrefix = "ami-";
+constexpr size_t kMaxAmi = 21;  // "ami-" and 17 hex digits
+
+std::string CheckAmi(std::string_view a, std::string* out) {
+  if (!EqualsIgnoreCase(a.substr(0, kAmiPrefix.size()), kAmiPrefix)) {
+    if (const size_t image = a.find(":image/"); image != std::string_view::npos) {
+      return "an image ARN, not an AMI id: write " + std::string(a.substr(image + 7));
+    }
+    return "an AMI id starts with ami-";
+  }
+  const std::string_view digits = a.substr(kAmiPrefix.size());
+  if ((digits.size() != 8 && digits.size() != 17) || !std::all_of(digits.begin(), digits.end(), IsHexDigit)) {
+    return "an AMI id is ami- followed by 8 or 17 hexadecimal digits";
+  }
+  out->resize(a.size());
+  std::transform(a.begin(), a.end(), out->begin(), Lower);
+  return {};
+}
+
 // Reads "[.]" as "." so that defanged indicators load.
 std::string_view Refang(std::string_view s, std::string* buffer) {
   if (s.find("[.]") == std::string_view::npos) return s;
@@ -240,6 +265,7 @@ std::string_view IocKindName(IocKind kind) {
     case IocKind::kDomain: return "domain";
     case IocKind::kAccessKey: return "access-key";
     case IocKind::kUserAgent: return "user-agent";
+    case IocKind::kAmi: return "ami";
   }
   return "ip";
 }
@@ -329,6 +355,7 @@ bool IocSetBuilder::Canonical(IocKind kind, std::string_view text, std::string* 
     case IocKind::kDomain: *reason = CheckDomain(text, canonical); break;
     case IocKind::kAccessKey: *reason = CheckAccessKey(text, canonical); break;
     case IocKind::kUserAgent: *reason = CheckUserAgent(text, canonical); break;
+    case IocKind::kAmi: *reason = CheckAmi(text, canonical); break;
   }
   return reason->empty();
 }
@@ -393,6 +420,7 @@ IocListStats IocSetBuilder::AddText(IocKind kind, std::string_view list, std::st
       case IocKind::kDomain: set_.domains_.push_back({canonical, index}); break;
       case IocKind::kAccessKey: set_.access_keys_.push_back({canonical, index}); break;
       case IocKind::kUserAgent: set_.user_agents_.push_back({canonical, index}); break;
+      case IocKind::kAmi: set_.amis_.push_back({canonical, index}); break;
     }
   }
   return stats;
@@ -433,6 +461,7 @@ IocSet IocSetBuilder::Build() && {
   std::sort(set_.top_labels_.begin(), set_.top_labels_.end());
   set_.top_labels_.erase(std::unique(set_.top_labels_.begin(), set_.top_labels_.end()), set_.top_labels_.end());
   std::sort(set_.access_keys_.begin(), set_.access_keys_.end(), by_text);
+  std::sort(set_.amis_.begin(), set_.amis_.end(), by_text);
   seen_.clear();
   return std::move(set_);
 }
@@ -514,6 +543,13 @@ const Indicator* IocSet::FindUserAgent(std::string_view user_agent) const {
   return nullptr;
 }
 
+const Indicator* IocSet::FindAmi(std::string_view image_id) const {
+  if (amis_.empty() || image_id.size() > kMaxAmi) return nullptr;
+  char lower[kMaxAmi];
+  std::transform(image_id.begin(), image_id.end(), lower, Lower);
+  return FindText(amis_, std::string_view(lower, image_id.size()));
+}
+
 // ---- events ----
 
 void IocSet::MatchIpField(std::string_view what, std::string_view field, std::string_view value,
@@ -558,7 +594,37 @@ void ForEachString(element e, std::string_view key, int depth, const F& on_strin
   }
 }
 
+// The EC2 calls whose request names an image to launch from, to put in a launch template, to copy
+// or to share (sorted, for binary search).
+constexpr std::string_view kImageCalls[] = {
+    "CopyImage", "CreateFleet", "CreateLaunchTemplate", "CreateLaunchTemplateVersion",
+    "ModifyImageAttribute", "RequestSpotFleet", "RequestSpotInstances", "RunInstances"};
+static_assert(std::is_sorted(std::begin(kImageCalls), std::end(kImageCalls)));
+
 }  // namespace
+
+void IocSet::MatchImages(element r, std::vector<IocHit>& hits) const {
+  const std::string_view name = StringAt(r, "eventName");
+  if (StringAt(r, "eventSource") != "ec2.amazonaws.com" ||
+      !std::binary_search(std::begin(kImageCalls), std::end(kImageCalls), name)) {
+    return;
+  }
+  auto match_under = [&](std::string_view path, std::string_view nested_path) {
+    element e;
+    if (!At(r, path, &e) || !e.is_object()) return;
+    ForEachString(e, {}, 0, [&](std::string_view key, std::string_view value, bool nested) {
+      if (!EqualsIgnoreCase(key, "imageid") && !EqualsIgnoreCase(key, "sourceimageid")) return;
+      if (const Indicator* found = FindAmi(value)) {
+        AddHit(hits, {IocKind::kAmi, "AMI", nested ? nested_path : path, key, value, found});
+      }
+    });
+  };
+  const size_t before = hits.size();
+  match_under("requestParameters", "requestParameters.*");
+  // A launch from a launch template (an Auto Scaling group's, say) names no image in its request;
+  // RunInstances reports the image of every instance it started in responseElements.instancesSet.
+  if (hits.size() == before && name == "RunInstances") match_under("responseElements", "responseElements.*");
+}
 
 void IocSet::MatchCloudTrail(const Event& event, std::vector<IocHit>& hits) const {
   const element r = event.Record();
@@ -585,6 +651,7 @@ void IocSet::MatchCloudTrail(const Event& event, std::vector<IocHit>& hits) cons
       });
     }
   }
+  if (!amis_.empty()) MatchImages(r, hits);
 }
 
 void IocSet::MatchVpcFlow(const Event& event, std::vector<IocHit>& hits) const {
@@ -682,6 +749,9 @@ RuleRef IocRule(std::span<const IocHit> hits) {
     case IocKind::kDomain: rule.tags = {"attack.command_and_control", "attack.t1071"}; break;
     case IocKind::kAccessKey: rule.tags = {"attack.initial_access", "attack.t1078.004"}; break;
     case IocKind::kUserAgent: rule.tags = {"attack.initial_access"}; break;
+    case IocKind::kAmi:
+      rule.tags = {"attack.persistence", "attack.execution", "attack.t1525", "attack.t1204.003"};
+      break;
   }
   rule.title = "IOC match: ";
   constexpr size_t kShown = 3;
@@ -702,6 +772,9 @@ RuleRef IocRule(std::span<const IocHit> hits) {
         break;
       case IocKind::kAccessKey: rule.title += "access key " + indicator; break;
       case IocKind::kUserAgent: rule.title += "user agent containing \"" + indicator + "\""; break;
+      case IocKind::kAmi:
+        rule.title += "AMI " + indicator + " in " + std::string(h.field) + "." + std::string(h.key);
+        break;
     }
     rule.title += " (list " + std::string(BaseName(h.indicator->list)) + ")";
   }

@@ -1,5 +1,6 @@
-// Indicators of compromise (IOCs): lists of IP addresses and CIDRs, domains, access key ids and
-// user-agent substrings, read from plain files and matched against events of every log type.
+// Indicators of compromise (IOCs): lists of IP addresses and CIDRs, domains, access key ids,
+// user-agent substrings and AMI ids, read from plain files and matched against events of every log
+// type.
 //
 //   IocSetBuilder builder;
 //   std::vector<IocProblem> problems;
@@ -20,7 +21,8 @@
 //   agent     = the whole trimmed line, >= 3 chars, no control characters; a case-insensitive
 //               substring of the user agent ("#" inside a user-agent line is literal: there
 //               only a line starting with "#" is a comment)
-// In ip, domain and key lists "#" starts a comment anywhere. "[.]" is read as "." (defanged
+//   ami       = "ami-" ( 8 | 17 ) of [0-9a-f]                 any case, held in lower case; exact
+// In ip, domain, key and ami lists "#" starts a comment anywhere. "[.]" is read as "." (defanged
 // indicators). A UTF-8 byte-order mark starting a line is ignored. A malformed line is an
 // IocProblem (file, line, reason) and is left out; the rest of the file still loads.
 //
@@ -34,13 +36,20 @@
 //               requestParameters that is a host name, a URL (its host) or an e-mail address (its
 //               domain); GuardDuty dnsRequestAction.domain and awsApiCallAction.domainDetails.domain;
 //               S3 access hostheader and referrer (its host).
+//   ami         CloudTrail EC2 calls that launch from, copy or share an image (RunInstances,
+//               RequestSpotInstances, RequestSpotFleet, CreateFleet, CreateLaunchTemplate,
+//               CreateLaunchTemplateVersion, CopyImage, ModifyImageAttribute): every string in
+//               requestParameters (8 levels deep at most) of a member named imageId or
+//               sourceImageId in any case (instancesSet.items[].imageId, LaunchTemplateData.ImageId,
+//               launchSpecification.imageId, sourceImageId ...); for a RunInstances whose request
+//               matched none (a launch from a launch template), responseElements likewise.
 //
 // IocSet is immutable once built and safe to share between threads; Match allocates nothing
 // beyond growing `hits`. IP lookup is a binary search over sorted ranges (CIDRs nest or are
 // disjoint, so each range keeps its enclosing one and the search walks at most 128 parents);
 // domains first check the host's last label against those of the list, then binary-search each
-// suffix; access keys are one binary search; a user agent is lower-cased once and searched for
-// each pattern in turn (lists of this kind are short).
+// suffix; access keys and AMI ids are one binary search; a user agent is lower-cased once and
+// searched for each pattern in turn (lists of this kind are short).
 #pragma once
 
 #include <compare>
@@ -57,10 +66,10 @@
 
 namespace cloudward::detect {
 
-enum class IocKind : unsigned char { kIp, kDomain, kAccessKey, kUserAgent };
-inline constexpr int kIocKindCount = 4;
+enum class IocKind : unsigned char { kIp, kDomain, kAccessKey, kUserAgent, kAmi };
+inline constexpr int kIocKindCount = 5;
 
-// "ip", "domain", "access-key", "user-agent": the suffix of the synthetic rule id.
+// "ip", "domain", "access-key", "user-agent", "ami": the suffix of the synthetic rule id.
 std::string_view IocKindName(IocKind kind);
 
 // A 128-bit address; IPv4 a.b.c.d is held as ::ffff:a.b.c.d.
@@ -89,7 +98,7 @@ std::string FormatIpRange(const IpRange& range);
 
 struct Indicator {
   IocKind kind = IocKind::kIp;
-  std::string text;  // canonical: "198.51.100.0/24", "evil.example", "AKIA...", "sqlmap"
+  std::string text;  // canonical: "198.51.100.0/24", "evil.example", "AKIA...", "sqlmap", "ami-..."
   std::string list;  // the file it came from, as given
   int line = 0;      // 1-based line in that file
 };
@@ -117,7 +126,7 @@ struct IocHit {
   IocKind kind = IocKind::kIp;
   std::string_view what;    // "source IP", "destination IP", "remote IP", "access key", ...
   std::string_view field;   // JSON path in the record: "sourceIPAddress", "dstaddr", ...
-  std::string_view key;     // requestParameters member holding a domain; else empty
+  std::string_view key;     // member holding a domain or AMI id (under field); else empty
   std::string_view value;   // the matched value as it is in the record (for domains: the host)
   const Indicator* indicator = nullptr;
 };
@@ -145,6 +154,7 @@ class IocSet {
   const Indicator* FindDomain(std::string_view host) const;  // "a.b.evil.example", any case
   const Indicator* FindAccessKey(std::string_view key) const;
   const Indicator* FindUserAgent(std::string_view user_agent) const;  // first pattern found
+  const Indicator* FindAmi(std::string_view image_id) const;          // "ami-...", any case
 
  private:
   friend class IocSetBuilder;
@@ -166,6 +176,7 @@ class IocSet {
                     std::vector<IocHit>& hits) const;
   void MatchHostField(std::string_view field, std::string_view key, std::string_view value,
                       std::vector<IocHit>& hits) const;
+  void MatchImages(simdjson::dom::element record, std::vector<IocHit>& hits) const;
   const Indicator* FindText(const std::vector<TextEntry>& entries, std::string_view text) const;
 
   std::vector<Indicator> indicators_;
@@ -175,6 +186,7 @@ class IocSet {
   std::vector<std::string> top_labels_;  // last labels of the domains ("com", "example"): sorted, unique
   std::vector<TextEntry> access_keys_;   // sorted
   std::vector<TextEntry> user_agents_;   // in list order
+  std::vector<TextEntry> amis_;          // sorted
 };
 
 // Builds an IocSet from list texts or files. Not thread-safe; use once.

@@ -162,6 +162,38 @@ TEST(IocLists, DomainsKeysAndAgents) {
   EXPECT_EQ(u.set.indicators()[2].text, "kali");
 }
 
+TEST(IocLists, AmiIds) {
+  const Loaded l = Load(IocKind::kAmi,
+                        "# images shared by the intruder\n"
+                        "ami-0123456789ABCDEF0\n"
+                        "AMI-1a2b3c4d   # old 8-digit id\n"
+                        "ami-1A2B3C4D\n"
+                        "ami-12345\n"
+                        "ami-0123456789abcdef\n"
+                        "ami-0123456789abcdefg\n"
+                        "arn:aws:ec2:us-east-1::image/ami-0fedcba9876543210\n"
+                        "snap-0123456789abcdef0\n");
+  EXPECT_EQ(l.stats.indicators, 2);
+  EXPECT_EQ(l.stats.duplicates, 1);
+  ASSERT_EQ(l.problems.size(), 5u);
+  EXPECT_EQ(l.problems[0].ToString(),
+            "list.txt:5: ami \"ami-12345\": an AMI id is ami- followed by 8 or 17 hexadecimal digits");
+  EXPECT_EQ(l.problems[1].line, 6);  // 16 digits
+  EXPECT_EQ(l.problems[2].line, 7);  // 'g'
+  EXPECT_NE(l.problems[3].reason.find("an image ARN, not an AMI id: write ami-0fedcba9876543210"),
+            std::string::npos);
+  EXPECT_NE(l.problems[4].reason.find("starts with ami-"), std::string::npos);
+  EXPECT_EQ(l.set.size(IocKind::kAmi), 2u);
+  EXPECT_EQ(l.set.indicators()[0].text, "ami-0123456789abcdef0");
+  EXPECT_EQ(l.set.indicators()[1].text, "ami-1a2b3c4d");
+  ASSERT_NE(l.set.FindAmi("AMI-0123456789abcdef0"), nullptr);
+  EXPECT_EQ(l.set.FindAmi("ami-1a2b3c4d")->line, 3);
+  EXPECT_EQ(l.set.FindAmi("ami-1a2b3c4e"), nullptr);
+  EXPECT_EQ(l.set.FindAmi("ami-0123456789abcdef01"), nullptr);
+  EXPECT_EQ(l.set.FindAmi(""), nullptr);
+  EXPECT_EQ(IocKindName(IocKind::kAmi), "ami");
+}
+
 TEST(IocLists, MissingFileIsAProblemAtLineZero) {
   IocSetBuilder builder;
   std::vector<IocProblem> problems;
@@ -360,6 +392,95 @@ TEST(IocMatch, FlowGuardDutyAndS3Events) {
   EXPECT_EQ(hits[1].field, "useragent");
   EXPECT_EQ(hits[2].field, "referrer");
   EXPECT_EQ(hits[2].value, "www.evil.example");
+}
+
+TEST(IocMatch, AmisWhereAnImageIsLaunchedCopiedOrShared) {
+  IocSetBuilder builder;
+  builder.AddText(IocKind::kIp, "lists/ips.txt", "203.0.113.9\n", nullptr);
+  builder.AddText(IocKind::kAmi, "lists/amis.txt", "ami-0a1b2c3d4e5f60718\nami-1a2b3c4d\n", nullptr);
+  const IocSet s = std::move(builder).Build();
+  EventFixture f;
+  // One call of each kind: {eventName, requestParameters, responseElements} and where it matches.
+  struct Case {
+    const char* name;
+    const char* request;
+    const char* response;
+    const char* field;  // "" when nothing may match
+    const char* key;
+  };
+  const Case cases[] = {
+      {"RunInstances",
+       R"({"instancesSet": {"items": [{"imageId": "ami-0A1B2C3D4E5F60718", "minCount": 1, "maxCount": 1}]},
+           "instanceType": "t3.micro"})",
+       R"({"instancesSet": {"items": [{"imageId": "ami-0a1b2c3d4e5f60718", "instanceId": "i-0123456789abcdef0"}]}})",
+       "requestParameters.*", "imageId"},
+      {"RunInstances",  // from a launch template: only the response names the image
+       R"({"launchTemplate": {"launchTemplateId": "lt-0abc1234def567890", "version": "$Latest"},
+           "instancesSet": {"items": [{"minCount": 1, "maxCount": 1}]}})",
+       R"({"instancesSet": {"items": [{"imageId": "ami-1a2b3c4d", "instanceId": "i-0123456789abcdef0"}]}})",
+       "responseElements.*", "imageId"},
+      {"CreateLaunchTemplate",
+       R"({"CreateLaunchTemplateRequest": {"LaunchTemplateName": "web",
+           "LaunchTemplateData": {"ImageId": "ami-0a1b2c3d4e5f60718", "InstanceType": "t3.micro"}}})",
+       "null", "requestParameters.*", "ImageId"},
+      {"CreateLaunchTemplateVersion",
+       R"({"CreateLaunchTemplateVersionRequest": {"LaunchTemplateId": "lt-0abc1234def567890",
+           "SourceVersion": "1", "LaunchTemplateData": {"ImageId": "ami-1a2b3c4d"}}})",
+       "null", "requestParameters.*", "ImageId"},
+      {"CopyImage",
+       R"({"sourceRegion": "us-west-2", "sourceImageId": "ami-0a1b2c3d4e5f60718", "name": "golden"})",
+       R"({"imageId": "ami-0ffffffffffffffff"})", "requestParameters", "sourceImageId"},
+      {"RequestSpotInstances",
+       R"({"instanceCount": 4, "launchSpecification": {"imageId": "ami-1a2b3c4d", "instanceType": "p3.8xlarge"}})",
+       "null", "requestParameters.*", "imageId"},
+      {"RequestSpotFleet",
+       R"({"spotFleetRequestConfig": {"targetCapacity": 20, "launchSpecifications": [
+           {"imageId": "ami-0123456789abcdef0"}, {"imageId": "ami-0a1b2c3d4e5f60718"}]}})",
+       "null", "requestParameters.*", "imageId"},
+      {"ModifyImageAttribute",
+       R"({"imageId": "ami-0a1b2c3d4e5f60718", "attributeType": "launchPermission",
+           "launchPermission": {"add": {"items": [{"group": "all"}]}}})",
+       "null", "requestParameters", "imageId"},
+      // Near misses: a listed image looked up, not launched; an unlisted image; a listed id in a
+      // member that does not name the image used; another service.
+      {"DescribeImages", R"({"imagesSet": {"items": [{"imageId": "ami-0a1b2c3d4e5f60718"}]}})", "null", "", ""},
+      {"RunInstances", R"({"instancesSet": {"items": [{"imageId": "ami-0123456789abcdef0"}]}})",
+       R"({"instancesSet": {"items": [{"imageId": "ami-0123456789abcdef0"}]}})", "", ""},
+      {"CopyImage", R"({"sourceImageId": "ami-0123456789abcdef0", "description": "copy of ami-1a2b3c4d"})",
+       "null", "", ""},
+  };
+  for (const Case& c : cases) {
+    const std::string json = std::string(R"({"eventSource": "ec2.amazonaws.com", "eventName": ")") + c.name +
+                             R"(", "sourceIPAddress": "198.51.100.20", "requestParameters": )" + c.request +
+                             R"(, "responseElements": )" + c.response + "}";
+    const auto hits = f.Match(s, LogType::kCloudTrail, json);
+    if (*c.field == '\0') {
+      EXPECT_TRUE(hits.empty()) << json;
+      continue;
+    }
+    ASSERT_EQ(hits.size(), 1u) << json;
+    EXPECT_EQ(hits[0].kind, IocKind::kAmi);
+    EXPECT_EQ(hits[0].field, c.field) << c.name;
+    EXPECT_EQ(hits[0].key, c.key) << c.name;
+  }
+  EXPECT_TRUE(f.Match(s, LogType::kCloudTrail, R"({"eventSource": "lightsail.amazonaws.com",
+      "eventName": "RunInstances", "requestParameters": {"imageId": "ami-1a2b3c4d"}})").empty());
+
+  // Other kinds come first; the AMI finding's rule.
+  const auto hits = f.Match(s, LogType::kCloudTrail, R"({"eventSource": "ec2.amazonaws.com",
+      "eventName": "RunInstances", "sourceIPAddress": "203.0.113.9",
+      "requestParameters": {"instancesSet": {"items": [{"imageId": "ami-0a1b2c3d4e5f60718"},
+                                                       {"imageId": "ami-1a2b3c4d"}]}}})");
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[0].kind, IocKind::kIp);
+  const RuleRef rule = IocRule(std::span(hits).subspan(1, 2));
+  EXPECT_EQ(rule.id, "cloudward-ioc-ami");
+  EXPECT_EQ(rule.level, Level::kHigh);
+  EXPECT_EQ(rule.tags,
+            (std::vector<std::string>{"attack.persistence", "attack.execution", "attack.t1525", "attack.t1204.003"}));
+  EXPECT_EQ(rule.title,
+            "IOC match: AMI ami-0a1b2c3d4e5f60718 in requestParameters.*.imageId (list amis.txt); "
+            "AMI ami-1a2b3c4d in requestParameters.*.imageId (list amis.txt)");
 }
 
 TEST(IocMatch, EmptySetMatchesNothing) {

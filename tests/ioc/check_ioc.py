@@ -37,6 +37,14 @@ EXPECTED = {
      "IOC match: access key AKIAIOSFODNN7BADKEY1 (list bad_keys.txt)"),
     ("cloudtrail", "ct-07-two-kinds", "cloudward-ioc-ip",  # the /32 inside the /24 names the match
      "IOC match: source IP 198.51.100.200 (list bad_ips.txt)"),
+    ("cloudtrail", "ct-11-ami-run", "cloudward-ioc-ami",  # request and response name it: one match
+     "IOC match: AMI ami-0c7d9e2f4a6b81357 in requestParameters.*.imageId (list bad_amis.txt)"),
+    ("cloudtrail", "ct-12-ami-template", "cloudward-ioc-ami",  # listed in upper case
+     "IOC match: AMI ami-5e6f7a8b in requestParameters.*.ImageId (list bad_amis.txt)"),
+    ("cloudtrail", "ct-13-ami-copy", "cloudward-ioc-ami",
+     "IOC match: AMI ami-0c7d9e2f4a6b81357 in requestParameters.sourceImageId (list bad_amis.txt)"),
+    ("cloudtrail", "ct-14-ami-asg", "cloudward-ioc-ami",  # launched from a template: the response
+     "IOC match: AMI ami-5e6f7a8b in responseElements.*.imageId (list bad_amis.txt)"),
     ("vpcflow", "50001", "cloudward-ioc-ip",
      "IOC match: destination IP 198.51.100.23 in 198.51.100.0/24 (list bad_ips.txt)"),
     ("vpcflow", "50002", "cloudward-ioc-ip", "IOC match: source IP 203.0.113.9 (list bad_ips.txt)"),
@@ -60,12 +68,12 @@ EXPECTED = {
      "IOC match: source IP 2001:db8:bad::1 in 2001:db8:bad::/48 (list bad_ips.txt)"),
 }
 # Events that are near misses of every kind; none may produce a finding.
-NEAR_MISSES = {"ct-08-near-miss", "ct-09-service", "ct-10-v6-outside", "gd-04-near-miss", "S3REQ0000000005",
-               "50003", "50005"}
+NEAR_MISSES = {"ct-08-near-miss", "ct-09-service", "ct-10-v6-outside", "ct-15-ami-lookup", "ct-16-ami-other",
+               "gd-04-near-miss", "S3REQ0000000005", "50003", "50005"}
 
 FLAGS = ["--ioc-ips", os.path.join(LISTS, "bad_ips.txt"), "--ioc-domains", os.path.join(LISTS, "bad_domains.txt"),
          "--ioc-access-keys", os.path.join(LISTS, "bad_keys.txt"),
-         "--ioc-user-agents", os.path.join(LISTS, "bad_agents.txt")]
+         "--ioc-user-agents", os.path.join(LISTS, "bad_agents.txt"), "--ioc-amis", os.path.join(LISTS, "bad_amis.txt")]
 
 failures = []
 
@@ -118,10 +126,11 @@ def expect_all(run):
         by_rule[k[2]] = by_rule.get(k[2], 0) + 1
     check(run.summary["findings_by_rule"] == by_rule,
           "%s: findings_by_rule %s, expected %s" % (run.name, run.summary["findings_by_rule"], by_rule))
-    check(run.summary.get("ioc") == {"lists": 4, "rejected": 0,
-                                     "indicators": {"ip": 4, "domain": 1, "access-key": 1, "user-agent": 1}},
+    check(run.summary.get("ioc") == {"lists": 5, "rejected": 0,
+                                     "indicators": {"ip": 4, "domain": 1, "access-key": 1, "user-agent": 1,
+                                                    "ami": 2}},
           "%s: summary ioc %s" % (run.name, run.summary.get("ioc")))
-    check(run.summary["events_total"] == 24, "%s: %s events" % (run.name, run.summary["events_total"]))
+    check(run.summary["events_total"] == 30, "%s: %s events" % (run.name, run.summary["events_total"]))
 
 
 def write_config(path, lists_dir, extra=""):
@@ -132,6 +141,7 @@ def write_config(path, lists_dir, extra=""):
         f.write("    domains: [%s/bad_domains.txt]\n" % rel)
         f.write("    access_keys: [%s/bad_keys.txt]\n" % rel)
         f.write("    user_agents: [%s/bad_agents.txt]\n" % rel)
+        f.write("    amis: [%s/bad_amis.txt]\n" % rel)
         f.write(extra)
 
 
@@ -160,11 +170,12 @@ def main():
     write_config(default, LISTS)
     expect_all(Run(binary, work, "default", [], cwd=elsewhere))
 
-    # 4. Configuration and flags add up: ips and keys from the configuration, the rest by flag.
+    # 4. Configuration and flags add up: ips, keys and AMIs from the configuration, the rest by flag.
     partial = os.path.join(work, "conf", "partial.yaml")
     with open(partial, "w") as f:
-        f.write("detection:\n  ioc:\n    ips: [%s]\n    access_keys: [%s]\n"
-                % (os.path.join(LISTS, "bad_ips.txt"), os.path.join(LISTS, "bad_keys.txt")))
+        f.write("detection:\n  ioc:\n    ips: [%s]\n    access_keys: [%s]\n    amis: [%s]\n"
+                % (os.path.join(LISTS, "bad_ips.txt"), os.path.join(LISTS, "bad_keys.txt"),
+                   os.path.join(LISTS, "bad_amis.txt")))
     expect_all(Run(binary, work, "mixed", ["--config", partial, "--ioc-domains", os.path.join(LISTS, "bad_domains.txt"),
                                            "--ioc-user-agents", os.path.join(LISTS, "bad_agents.txt")]))
 
