@@ -76,10 +76,7 @@ int RunServe(const ServeOptions& opt) {
   if (opt.sqs_visibility_timeout) serve.sqs_visibility_timeout_seconds = *opt.sqs_visibility_timeout;
   if (opt.watch_interval_ms) serve.watch_interval_ms = *opt.watch_interval_ms;
   if (opt.watch_state) serve.watch_state = *opt.watch_state;
-  if (opt.public_url) {
-    serve.public_url = *opt.public_url;
-    while (serve.public_url.ends_with('/')) serve.public_url.pop_back();  // as the loader does
-  }
+  if (opt.public_url) serve.public_url = *opt.public_url;  // normalized by its flag's check
 
   serve::DaemonOptions daemon;
   daemon.config = std::move(configured.config);
@@ -121,7 +118,15 @@ void SetUp(CLI::App& app, int* exit_code) {
                   "File remembering the watched files already read (default: serve.watch_state, else beside the "
                   "SQLite store)");
   cmd->add_option("--public-url", opt->public_url,
-                  "Base URL of this daemon, for console links in alerts (default: serve.public_url)");
+                  "Base URL of this daemon, for console links in alerts (default: serve.public_url)")
+      ->transform(CLI::Validator(
+          [](std::string& url) {
+            auto normalized = config::NormalizePublicUrl(url);
+            if (!normalized) return normalized.error().message;
+            url = std::move(*normalized);
+            return std::string();
+          },
+          "URL"));
   cmd->add_flag("--no-actions", opt->no_actions, "Refuse response actions (plan/approve/apply/rollback) through the API");
   cmd->add_option("--playbooks", opt->playbooks, "More playbooks for automation policies and the console: a YAML file or folder "
                                                  "(repeatable; the bundled ones are always loaded)")
