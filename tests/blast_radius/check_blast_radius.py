@@ -12,12 +12,13 @@ import os
 import subprocess
 import sys
 
-try:
-    import boto3
-    from moto import mock_aws
-except ImportError as e:
-    print("SKIPPED: needs moto 5 and boto3 (%s); set CW_PYTHON" % e)
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks  # noqa: E402
+from moto_harness import require_moto  # noqa: E402
+
+require_moto()
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
 
 ACCOUNT = "123456789012"  # moto's default account
 
@@ -93,11 +94,8 @@ def main():
     with open(path, "w") as f:
         json.dump(snap, f, default=str)
 
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
+    checks = Checks(echo=False)
+    check = checks.check
 
     ci = blast(binary, path, "leaked-ci")
     roles = {r["role"].split("/")[-1]: r for r in ci["assumable_roles"]}
@@ -128,12 +126,10 @@ def main():
     missing = subprocess.run([binary, "blast-radius", "--iam", path, "nobody"], capture_output=True, text=True)
     check(missing.returncode == 2 and "nobody" in missing.stderr, "unknown principal: exit 2 naming it")
 
-    for f in failures:
-        print("FAIL:", f)
-    print("blast-radius: %d users, %d roles, %d policies in the moto snapshot; leaked-ci: %d roles, %d paths"
-          % (len(snap["UserDetailList"]), len(snap["RoleDetailList"]), len(snap["Policies"]),
-             len(ci["assumable_roles"]), len(ci["escalation_paths"])))
-    return 1 if failures else 0
+    return checks.finish("blast-radius", "blast-radius: %d users, %d roles, %d policies in the moto snapshot; "
+                         "leaked-ci: %d roles, %d paths"
+                         % (len(snap["UserDetailList"]), len(snap["RoleDetailList"]), len(snap["Policies"]),
+                            len(ci["assumable_roles"]), len(ci["escalation_paths"])))
 
 
 if __name__ == "__main__":

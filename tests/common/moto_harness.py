@@ -15,6 +15,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+
 
 def require_moto():
     try:
@@ -70,7 +73,8 @@ class Cloudward:
 
     def __init__(self, binary, env, store):
         self.binary, self.env, self.store = binary, env, store
-        self.failures = []
+        self.checks = Checks(echo=False)
+        self.check, self.finish = self.checks.check, self.checks.finish
 
     def __call__(self, *args, ok=(0,), store=True):
         p = subprocess.run([self.binary, *args, *(("--store", "sqlite://" + self.store) if store else ())],
@@ -78,13 +82,3 @@ class Cloudward:
         if p.returncode not in ok:
             sys.exit("cloudward %s -> %d: %s%s" % (" ".join(args), p.returncode, p.stdout[-1500:], p.stderr[-1500:]))
         return p
-
-    def check(self, cond, what):
-        if not cond:
-            self.failures.append(what)
-
-    def finish(self, what):
-        for f in self.failures:
-            print("FAIL:", f)
-        print("%s: %d checks failed" % (what, len(self.failures)))
-        return 1 if self.failures else 0

@@ -16,13 +16,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "serve"))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
-from check_serve import Api, record, wait_port  # noqa: E402  (exits 77 without moto)
-from moto_harness import MotoServer, free_port  # noqa: E402
+from checks import Checks, fresh_dir  # noqa: E402
+from moto_harness import MotoServer, free_port, require_moto  # noqa: E402
+from serve_harness import Api, record, wait_port  # noqa: E402
+
+require_moto()
 
 PLAYWRIGHT = "playwright-core@1.65.1"
 CHROMIUM = os.environ.get("CW_CHROMIUM", "/usr/bin/chromium")
@@ -85,8 +87,7 @@ def main():
         if p.returncode != 0:
             skip("npm install %s failed: %s" % (PLAYWRIGHT, p.stderr[-500:]))
 
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    fresh_dir(work)
     with MotoServer(work) as moto:
         return run(binary, work, node_dir, moto)
 
@@ -94,7 +95,7 @@ def main():
 def run(binary, work, node_dir, moto):
     port = free_port()
     env = moto.env
-    daemon, failures = None, []
+    daemon, checks = None, Checks(echo=False)
     try:
         iam = moto.client("iam")
         iam.create_user(UserName="svc-backup")
@@ -109,7 +110,7 @@ def run(binary, work, node_dir, moto):
                                   stdout=open(os.path.join(work, "serve.log"), "w"), stderr=subprocess.STDOUT, env=env)
         if not wait_port(port):
             sys.exit("cloudward serve did not listen; see serve.log")
-        api = Api(port)
+        api = Api("http://127.0.0.1:%d" % port, TOKEN)
         # A leaked key at work: a user created for persistence, then a second one.
         # ... and gives it a console password, which makes the incident medium: the playbook
         # compromised-access-key fits it.
@@ -130,14 +131,11 @@ def run(binary, work, node_dir, moto):
                            capture_output=True, text=True, timeout=300)
         print(p.stdout)
         print(p.stderr, file=sys.stderr)
-        if p.returncode != 0:
-            failures.append("the browser run failed (exit %d)" % p.returncode)
+        checks.check(p.returncode == 0, "the browser run failed (exit %d)" % p.returncode)
         status_now = iam.list_access_keys(UserName="svc-backup")["AccessKeyMetadata"][0]["Status"]
-        if status_now != "Inactive":
-            failures.append("the key applied from the console is %s, not Inactive" % status_now)
+        checks.check(status_now == "Inactive", "the key applied from the console is %s, not Inactive" % status_now)
         _, inc = api.call("GET", "/api/v1/incidents/" + incident, token=TOKEN)
-        if inc.get("status") != "contained":
-            failures.append("the incident is %s, not contained" % inc.get("status"))
+        checks.check(inc.get("status") == "contained", "the incident is %s, not contained" % inc.get("status"))
         if os.environ.get("CW_UPDATE_SCREENSHOTS") == "1" and os.path.isdir(shots):
             docs = os.path.join(HERE, "..", "..", "docs")
             for name in sorted(os.listdir(shots)):
@@ -150,10 +148,7 @@ def run(binary, work, node_dir, moto):
                 daemon.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 daemon.kill()
-    for f in failures:
-        print("FAIL:", f)
-    print("console in chromium: %d checks failed" % len(failures))
-    return 1 if failures else 0
+    return checks.finish("console in chromium")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,11 @@
 Usage: check_playbook.py CLOUDWARD WORK_DIR. Exits 77 (ctest skip) without moto/boto3."""
 import json
 import os
-import shutil
 import sqlite3
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import script_args  # noqa: E402
 from moto_harness import Cloudward, MotoServer, require_moto  # noqa: E402
 
 require_moto()
@@ -25,9 +25,7 @@ ATTACKER_IP = "185.220.101.47"
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     with MotoServer(work) as moto:
         cw = Cloudward(binary, moto.env, os.path.join(work, "store.db"))
         check = cw.check

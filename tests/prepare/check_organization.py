@@ -14,35 +14,21 @@ import http.client
 import http.server
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 
-try:
-    import boto3
-    import moto  # noqa: F401
-except ImportError as e:
-    print("SKIPPED: needs moto 5 and boto3 (%s); set CW_PYTHON" % e)
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks, script_args  # noqa: E402
+from moto_harness import MotoServer, free_port, require_moto  # noqa: E402
+
+require_moto()
+import boto3  # noqa: E402
 
 MANAGEMENT = "123456789012"  # moto's default account
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+checks = Checks(echo=False)
+check = checks.check
 
 
 class Proxy(http.server.ThreadingHTTPServer):
@@ -112,27 +98,20 @@ def run(binary, env, *args, ok=(0, 1)):
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    moto_port, proxy_port = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                              stdout=open(os.path.join(work, "moto.log"), "w"), stderr=subprocess.STDOUT)
-    proxy = Proxy(proxy_port, moto_port)
+    binary, work = script_args()
+    with MotoServer(work) as moto:
+        return run_checks(binary, work, moto)
+
+
+def run_checks(binary, work, moto):
+    proxy = Proxy(free_port(), moto.port)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    moto_url, endpoint = "http://127.0.0.1:%d" % moto_port, "http://127.0.0.1:%d" % proxy_port
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", AWS_ENDPOINT_URL=endpoint,
-               CLOUDWARD_STORE="sqlite://" + os.path.join(work, "store.db"))
-    for k in ("AWS_PROFILE", "CLOUDWARD_CONFIG", "AWS_SESSION_TOKEN"):
+    moto_url, endpoint = moto.endpoint, "http://127.0.0.1:%d" % proxy.server_address[1]
+    # cloudward talks to moto through the proxy; the setup below talks to moto directly.
+    env = dict(moto.env, AWS_ENDPOINT_URL=endpoint, CLOUDWARD_STORE="sqlite://" + os.path.join(work, "store.db"))
+    for k in ("CLOUDWARD_CONFIG", "AWS_SESSION_TOKEN"):
         env.pop(k, None)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         kw = dict(endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="testing",
                   aws_secret_access_key="testing")
         org = boto3.client("organizations", **kw)
@@ -222,12 +201,7 @@ def main():
               "no organization: the reason is given: %s" % p.stderr)
     finally:
         proxy.shutdown()
-        server.terminate()
-        server.wait(timeout=10)
-    for f in failures:
-        print("FAIL:", f)
-    print("organization scans on moto: %d checks failed" % len(failures))
-    return 1 if failures else 0
+    return checks.finish("organization scans on moto")
 
 
 def urllib_reset(moto_url):

@@ -15,20 +15,17 @@ import datetime
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 
-try:
-    import boto3
-    import moto  # noqa: F401
-except ImportError as e:
-    print("SKIPPED: needs moto 5 and boto3 (%s); set CW_PYTHON" % e)
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks, script_args  # noqa: E402
+from moto_harness import MotoServer, require_moto  # noqa: E402
+
+require_moto()
+import boto3  # noqa: E402
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ACCOUNT = "123456789012"  # moto's default account
@@ -47,19 +44,8 @@ READINESS_LIMITS = {
     "support.plan": "moto has no support:DescribeSeverityLevels: always unknown",
 }
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+checks = Checks(echo=False)
+check = checks.check
 
 
 class Cloudward:
@@ -323,17 +309,11 @@ def statuses(results, key="check"):
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=open(os.path.join(work, "moto.log"), "w"), stderr=subprocess.STDOUT)
-    endpoint = "http://127.0.0.1:%d" % port
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", AWS_ENDPOINT_URL=endpoint,
-               CLOUDWARD_STORE="sqlite://" + os.path.join(work, "store.db"))
-    for k in ("AWS_PROFILE", "CLOUDWARD_CONFIG", "AWS_SESSION_TOKEN"):
+    binary, work = script_args()
+    moto = MotoServer(work)  # started below
+    endpoint = moto.endpoint
+    env = dict(moto.env, CLOUDWARD_STORE="sqlite://" + os.path.join(work, "store.db"))
+    for k in ("CLOUDWARD_CONFIG", "AWS_SESSION_TOKEN"):
         env.pop(k, None)
     cw = Cloudward(binary, work, env)
     regions = ["--regions", ",".join(REGIONS), "--quiet"]
@@ -343,14 +323,7 @@ def main():
         for k, v in seen.items():
             into.setdefault(k, set()).update(v)
 
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-
+    with moto:
         # ------------------------------------------------------------------ the bad account
         bad = build(endpoint, good=False)
         today = datetime.date.today()
@@ -657,16 +630,10 @@ def main():
                 continue
             check({"pass", "fail"} <= seen, "readiness %s seen passing and failing: %s" % (c["id"], sorted(seen)))
         check(readiness_seen.get("backup.recovery-points") == {"fail", "unknown"}, "backup.recovery-points fail and unknown")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    for f in failures:
-        print("FAIL:", f)
-    print("posture: %d checks, readiness: %d checks; not reachable on moto: %s"
-          % (len(posture_seen), len(readiness_seen),
-             ", ".join(sorted(POSTURE_LIMITS) + sorted(POSTURE_NOT_EVALUATED) + sorted(READINESS_LIMITS))))
-    print("posture/readiness/inventory on moto: %d checks failed" % len(failures))
-    return 1 if failures else 0
+    summary = ("posture: %d checks, readiness: %d checks; not reachable on moto: %s"
+               % (len(posture_seen), len(readiness_seen),
+                  ", ".join(sorted(POSTURE_LIMITS) + sorted(POSTURE_NOT_EVALUATED) + sorted(READINESS_LIMITS))))
+    return checks.finish("posture/readiness/inventory on moto", summary)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ export is accepted by Security Hub's BatchImportFindings (moto 5 + boto3, skippe
 import html.parser
 import json
 import os
-import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks, script_args  # noqa: E402
 
 
 def run(cmd, ok=(0, 1)):
@@ -55,9 +57,7 @@ class Page(html.parser.HTMLParser):
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     logs, db = os.path.join(work, "logs"), os.path.join(work, "store.db")
     store = ["--store", "sqlite://" + db]
     run([binary, "simulate", "--out", logs, "--seed", "5", "--events", "5000", "--days", "1",
@@ -71,11 +71,8 @@ def main():
     iid, count = inc["id"], inc["finding_count"]
     # A note with markup must come out escaped.
     run([binary, "incidents", "update", iid, "--note", "<script>alert(1)</script> & check", "--as", "tester"] + store, ok=(0,))
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
+    checks = Checks(echo=False)
+    check = checks.check
 
     page_path = os.path.join(work, iid + ".html")
     run([binary, "report", iid, "-o", page_path] + store, ok=(0,))
@@ -120,11 +117,8 @@ def main():
     missing = run([binary, "report", "INC-0000000000"] + store, ok=(2,))
     check("INC-0000000000" in missing.stderr, "unknown incident named in the error")
 
-    for f in failures:
-        print("FAIL:", f)
-    print("report: %s with %d findings; HTML %d KB, %d table rows; Markdown %d lines" %
-          (iid, count, len(text) // 1024, page.rows, md.count("\n")))
-    return 1 if failures else 0
+    return checks.finish("report", "report: %s with %d findings; HTML %d KB, %d table rows; Markdown %d lines" %
+                         (iid, count, len(text) // 1024, page.rows, md.count("\n")))
 
 
 if __name__ == "__main__":

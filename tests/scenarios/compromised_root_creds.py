@@ -19,6 +19,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks  # noqa: E402
+
 ATTACKER_IP = "92.55.146.245"
 LEGIT_IP = "71.253.251.71"
 
@@ -66,11 +69,8 @@ def main():
     summary = json.load(open(os.path.join(work, "summary.json")))
     incidents = json.loads(subprocess.run([binary, "incidents", "list", "--format", "json"] + store,
                                           capture_output=True, text=True, check=True).stdout)
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
+    checks = Checks(echo=False)
+    check = checks.check
 
     check(summary["events"]["cloudtrail"] == len(records), "all %d CloudTrail records read" % len(records))
     check(summary["events"]["vpcflow"] == len(vpc) and summary["events"]["s3access"] == len(s3),
@@ -89,11 +89,8 @@ def main():
         check({"persistence", "defense-evasion"} <= set(inc["tactics"]), "ATT&CK tactics: %s" % inc["tactics"])
         print("incident %s: %s, severity %s, %d findings, log types %s, tactics %s" %
               (inc["id"], inc["title"], inc["severity"], inc["finding_count"], inc["log_types"], inc["tactics"]))
-    for f in failures:
-        print("FAIL:", f)
-    print("%d records (%d CloudTrail, %d flow, %d S3 access) -> %d findings, %d incidents" %
-          (len(records) + len(vpc) + len(s3), len(records), len(vpc), len(s3), len(findings), len(incidents)))
-    return 1 if failures else 0
+    return checks.finish("compromised-root-creds", "%d records (%d CloudTrail, %d flow, %d S3 access) -> %d findings, %d incidents" %
+                         (len(records) + len(vpc) + len(s3), len(records), len(vpc), len(s3), len(findings), len(incidents)))
 
 
 if __name__ == "__main__":

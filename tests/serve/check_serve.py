@@ -11,79 +11,26 @@ Usage: check_serve.py CLOUDWARD WORK_DIR. Exits 77 (ctest skip) without moto/bot
 import hashlib
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+from checks import Checks, script_args  # noqa: E402
 from moto_harness import MotoServer, free_port, require_moto  # noqa: E402
+from serve_harness import ACCOUNT, WAIT, Api, eventbridge, record, wait_port  # noqa: E402
 
 require_moto()
 
 RESPONDER, VIEWER = "resp-token-7c1e", "view-token-91ab"
 COMMANDER = "cw-test-commander-token-0123456789"
-ACCOUNT = "123456789012"
-# Under ASan everything is slower: generous but bounded waits.
-WAIT = float(os.environ.get("CW_SERVE_WAIT", "90"))
-
-
-def wait_port(port, seconds=WAIT):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
-def record(event_id, key, name="CreateUser", when="2026-11-20T09:00:00Z"):
-    return {"eventVersion": "1.09", "eventTime": when, "eventSource": "iam.amazonaws.com",
-            "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "185.220.101.47",
-            "userAgent": "aws-cli/2.15.30", "eventID": event_id, "eventType": "AwsApiCall",
-            "recipientAccountId": ACCOUNT, "requestParameters": {"userName": "backup-admin-" + event_id},
-            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::%s:user/svc-backup" % ACCOUNT,
-                             "accountId": ACCOUNT, "accessKeyId": key, "userName": "svc-backup"}}
-
-
-def eventbridge(rec):
-    return {"version": "0", "id": "eb-" + rec["eventID"], "detail-type": "AWS API Call via CloudTrail",
-            "source": "aws.iam", "account": ACCOUNT, "time": rec["eventTime"], "region": "us-east-1",
-            "resources": [], "detail": rec}
-
-
-class Api:
-    def __init__(self, port):
-        self.base = "http://127.0.0.1:%d" % port
-
-    def call(self, method, path, token=RESPONDER, body=None):
-        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        if token:
-            req.add_header("Authorization", "Bearer " + token)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                status, raw = r.status, r.read()
-        except urllib.error.HTTPError as e:
-            status, raw = e.code, e.read()
-        try:
-            return status, json.loads(raw)
-        except ValueError:
-            return status, raw.decode("utf-8", "replace")
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     with MotoServer(work) as moto:
         return run(binary, work, moto)
 
@@ -91,13 +38,9 @@ def main():
 def run(binary, work, moto):
     port = free_port()
     env = dict(moto.env, CW_TEST_RESPONDER_TOKEN=RESPONDER)
-    failures = []
+    checks = Checks()
+    check = checks.check
     daemons = []
-
-    def check(cond, what):
-        print(("ok   " if cond else "FAIL ") + what, flush=True)
-        if not cond:
-            failures.append(what)
 
     def start_daemon(tag, config="cloudward.yaml", store="store.db"):
         log = open(os.path.join(work, "serve-%s.log" % tag), "w")
@@ -141,8 +84,8 @@ respond:
 """ % (hashlib.sha256(VIEWER.encode()).hexdigest(), hashlib.sha256(COMMANDER.encode()).hexdigest(), queue))
 
         daemon = start_daemon("1")
-        api = Api(port)
-        status, health = api.call("GET", "/api/v1/health", token=None)
+        api = Api("http://127.0.0.1:%d" % port, RESPONDER)
+        status, health = api.call("GET", "/api/v1/health", token="")
         check(status == 200 and health.get("status") == "ok", "health answers without a token")
 
         # Intake 1: SQS, an EventBridge envelope of a CloudTrail API call.
@@ -170,7 +113,7 @@ respond:
         check({"sqs-1", "http-1"} <= ids, "its findings come from both intakes: %s" % sorted(ids))
 
         # Tokens and roles.
-        check(api.call("GET", "/api/v1/incidents", token=None)[0] == 401, "no token: 401")
+        check(api.call("GET", "/api/v1/incidents", token="")[0] == 401, "no token: 401")
         check(api.call("GET", "/api/v1/incidents", token="guess")[0] == 401, "unknown token: 401")
         status, body = api.call("POST", "/api/v1/incidents/%s/actions" % inc, token=VIEWER,
                                 body={"kind": "deactivate-access-key", "target": key})
@@ -216,7 +159,7 @@ respond:
         check(queue_left() == 0, "the SQS queue is empty once its messages are committed")
 
         # kill -9 mid-stream: nothing is lost, redeliveries add nothing.
-        _, health = api.call("GET", "/api/v1/health", token=None)
+        _, health = api.call("GET", "/api/v1/health", token="")
         before = health["findings"]
         burst = 40
         for i in range(0, burst, 10):
@@ -225,7 +168,7 @@ respond:
                 for j in range(10)])
         deadline = time.time() + WAIT
         while time.time() < deadline:
-            _, health = api.call("GET", "/api/v1/health", token=None)
+            _, health = api.call("GET", "/api/v1/health", token="")
             if health["findings"] > before:
                 break
             time.sleep(0.05)
@@ -235,11 +178,11 @@ respond:
         expected = before + burst * per_event
         deadline = time.time() + WAIT
         while time.time() < deadline:
-            _, health = api.call("GET", "/api/v1/health", token=None)
+            _, health = api.call("GET", "/api/v1/health", token="")
             if health["findings"] >= expected and queue_left() == 0:
                 break
             time.sleep(0.3)
-        _, health = api.call("GET", "/api/v1/health", token=None)
+        _, health = api.call("GET", "/api/v1/health", token="")
         check(health["findings"] == expected,
               "after kill -9 and restart every event is stored once: %d findings, expected %d"
               % (health["findings"], expected))
@@ -306,10 +249,7 @@ automation:
             if d.poll() is None:
                 d.kill()
                 d.wait()
-    for f in failures:
-        print("FAIL:", f)
-    print("serve on moto: %d checks failed" % len(failures))
-    return 1 if failures else 0
+    return checks.finish("serve on moto")
 
 
 if __name__ == "__main__":

@@ -14,21 +14,18 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import Checks, Daemon, Receiver, record, wait_until  # noqa: E402
+from serve_harness import Checks, Daemon, Receiver, record, script_args, wait_until  # noqa: E402
 
 RESPONDER = "resp-token-a1e7"
 SECRET = "whsec-test-5b2f9c"
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     checks = Checks()
     check = checks.check
     env = dict(os.environ, CW_TEST_RESPONDER_TOKEN=RESPONDER, CW_TEST_WEBHOOK_SECRET=SECRET)
@@ -48,8 +45,8 @@ alerts:
   group_window: 5m
   retry: {attempts: 3, initial_backoff: 300ms, max_backoff: 1s}
 """ % {"rx": rx.url}
-        public_url = "https://cloudward.example.test"
-        with Daemon(binary, work, config, tag="alerts", env=env, args=["--public-url", public_url]) as daemon:
+        public_url = "https://cloudward.example.test"  # given with a trailing '/', which the flag drops
+        with Daemon(binary, work, config, tag="alerts", env=env, args=["--public-url", public_url + "/"]) as daemon:
             api = daemon.api(token=RESPONDER)
             sent_at = time.time()
             status, posted = api.call("POST", "/api/v1/events", body={"Records": [record("alert-1")]})

@@ -10,12 +10,11 @@
 Usage: check_serve_config.py CLOUDWARD WORK_DIR. Needs no AWS endpoint."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import Checks, Daemon, free_port, record, wait_until  # noqa: E402
+from serve_harness import Checks, Daemon, free_port, record, script_args, wait_until  # noqa: E402
 
 RESPONDER = "cfg-token-77c1"
 
@@ -44,9 +43,7 @@ def watcher_interval(daemon):
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     checks = Checks()
     check = checks.check
     env = dict(os.environ, CW_TEST_RESPONDER_TOKEN=RESPONDER)

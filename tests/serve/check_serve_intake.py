@@ -16,7 +16,6 @@ Usage: check_serve_intake.py CLOUDWARD WORK_DIR. Exits 77 (ctest skip) without m
 import gzip
 import json
 import os
-import shutil
 import sys
 import time
 
@@ -24,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 from moto_harness import MotoServer, require_moto  # noqa: E402
-from serve_harness import ACCOUNT, Checks, Daemon, eventbridge, record, wait_until  # noqa: E402
+from serve_harness import ACCOUNT, Checks, Daemon, eventbridge, record, script_args, wait_until  # noqa: E402
 
 require_moto()
 
@@ -39,9 +38,7 @@ def trail_file(*event_ids):
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    binary, work = script_args()
     with MotoServer(work) as moto:
         return run(binary, work, moto)
 

@@ -19,19 +19,17 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import Checks, Daemon, free_port, record  # noqa: E402
+from serve_harness import Checks, Daemon, free_port, record, script_args  # noqa: E402
 
 TOKEN = "tls-token-3d81"
 
 
 def main():
-    binary, work = sys.argv[1], sys.argv[2]
+    binary, work = script_args()
     openssl = shutil.which("openssl")
     if not openssl:
         print("SKIPPED: needs the openssl command")
         return 77
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
     cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
     made = subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                            "-days", "2", "-subj", "/CN=127.0.0.1",

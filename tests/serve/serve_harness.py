@@ -1,7 +1,8 @@
 """What the `cloudward serve` integration scripts share: a daemon started on a free port (and
 stopped with SIGTERM, or killed, at the end), an API client, bounded waits, check bookkeeping, and
-an in-process HTTP receiver for alert webhooks.
+an in-process HTTP receiver for alert webhooks. Checks and script_args come from tests/common.
 
+    binary, work = script_args()
     checks = Checks()
     with Daemon(binary, work, config_text, env=env) as daemon:
         api = daemon.api(token=RESPONDER)
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from checks import Checks, script_args  # noqa: E402,F401  (for the serve scripts)
 from moto_harness import free_port  # noqa: E402,F401
 
 # Under ASan everything is slower: generous but bounded waits.
@@ -57,21 +59,17 @@ def wait_until(predicate, seconds=WAIT, interval=0.2):
     return None
 
 
-class Checks:
-    def __init__(self):
-        self.failures = []
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
 
-    def check(self, cond, what):
-        print(("ok   " if cond else "FAIL ") + what, flush=True)
-        if not cond:
-            self.failures.append(what)
-        return cond
 
-    def finish(self, name):
-        for f in self.failures:
-            print("FAIL:", f)
-        print("%s: %d checks failed" % (name, len(self.failures)))
-        return 1 if self.failures else 0
+def wait_port(port, seconds=WAIT):
+    """True once something listens on 127.0.0.1:port, False when the time is up."""
+    return bool(wait_until(lambda: port_open(port), seconds, interval=0.1))
 
 
 class Api:
@@ -122,11 +120,7 @@ class Daemon:
         def listening():
             if self.process.poll() is not None:
                 return "exited"
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return "up"
-            except OSError:
-                return None
+            return "up" if port_open(self.port) else None
 
         if wait_until(listening, interval=0.1) != "up":
             self.stop(kill=True)
