@@ -200,12 +200,22 @@ void FindingSink::OnEvent(const Event& event) {
   matcher_.Match(event, matched_);
   if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
   if (matched_.empty() && ioc_hits_.empty()) return;
-  // One description per event, shared by every correlation that keeps it (no copy per rule).
-  const auto shared = std::make_shared<const EventContext>(ingest::Describe(event));
-  const EventContext& context = *shared;
+  // One description per event, shared by every correlation that keeps it (no copy per rule);
+  // an event no correlation wants is described on the stack.
+  const bool correlated =
+      correlation_ != nullptr &&
+      std::any_of(matched_.begin(), matched_.end(), [this](const Rule* r) { return correlation_->Wants(*r); });
+  std::shared_ptr<const EventContext> shared;
+  EventContext local;
+  if (correlated) {
+    shared = std::make_shared<const EventContext>(ingest::Describe(event));
+  } else {
+    local = ingest::Describe(event);
+  }
+  const EventContext& context = correlated ? *shared : local;
   record_made_ = false;
   for (const Rule* rule : matched_) {
-    if (correlation_ != nullptr && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, shared);
+    if (correlated && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, shared);
     if (rule->standalone) {
       if (format_ != nullptr) {
         SpillMatch(*rule, event, context);
