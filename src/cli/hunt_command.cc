@@ -54,6 +54,7 @@ struct HuntOptions {
   std::string since, until;
   std::string store_url;
   bool no_store = false;
+  bool no_record = false;
   bool quiet = false;
 };
 
@@ -155,14 +156,11 @@ int RunHunt(const HuntOptions& opt) {
   detect::CorrelationEngine* correlation_ptr = correlation->empty() ? nullptr : correlation.get();
   // Without a store, findings are needed only as output lines: spill them as they come, so memory
   // stays flat however many a hunt makes. The table groups and aligns, so it keeps them.
-  const auto line = [&format](const Finding& f) {
-    std::string text = format == "ocsf" ? FindingToOcsf(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                        : FindingToJsonLine(f);
-    text += '\n';
-    return text;
-  };
-  std::unique_ptr<FindingCollector> collector_owner =
-      opt.no_store && format != "table" ? std::make_unique<FindingCollector>(line) : std::make_unique<FindingCollector>();
+  const FindingLineFormat line_format(format == "ocsf" ? FindingLineFormat::Kind::kOcsf : FindingLineFormat::Kind::kJsonl,
+                                      !opt.no_record);
+  std::unique_ptr<FindingCollector> collector_owner = opt.no_store && format != "table"
+                                                          ? std::make_unique<FindingCollector>(line_format)
+                                                          : std::make_unique<FindingCollector>();
   FindingCollector& collector = *collector_owner;
   const bool progress = !opt.quiet && isatty(STDERR_FILENO);
   if (progress) {
@@ -198,8 +196,10 @@ int RunHunt(const HuntOptions& opt) {
   } else if (collector.spilling()) {
     written = collector.WriteSorted(out);
   } else {
+    std::string text;
     for (const auto& f : findings) {
-      const std::string text = line(f);
+      text.clear();
+      line_format.Append(text, ViewOf(f), line_format.Record(f.record));
       std::fwrite(text.data(), 1, text.size(), out);
     }
   }
@@ -275,6 +275,9 @@ void SetUp(CLI::App& app, int* exit_code) {
   cmd->add_option("--until", opt->until, "Only events before TIME (ISO 8601 or duration)");
   cmd->add_option("--store", opt->store_url, "Incident store URL: sqlite://PATH or postgresql://... (default: $CLOUDWARD_STORE, else the embedded store)");
   cmd->add_flag("--no-store", opt->no_store, "Do not record findings and incidents in a store");
+  cmd->add_flag("--no-record", opt->no_record,
+                "Leave each finding's original record out of jsonl and ocsf output (source.file and source.offset "
+                "say where it is; the store keeps it)");
   cmd->add_flag("-q,--quiet", opt->quiet, "No progress or summary lines on stderr");
   cmd->footer(
       "Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 no findings but some input was malformed or\n"

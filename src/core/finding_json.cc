@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -103,12 +104,41 @@ void AppendStrings(std::string& out, const std::vector<std::string>& items) {
 
 }  // namespace
 
-// Written by hand, in the bytes FindingToJson(f).dump() gives (keys sorted, as nlohmann orders
-// them; the record last): one line per finding is the hot path of a noisy hunt.
+FindingView ViewOf(const Finding& f) {
+  return {.rule = f.rule,
+          .log_type = f.log_type,
+          .context = f.context,
+          .source_file = f.source_file,
+          .source_offset = f.source_offset,
+          .related = &f.related,
+          .group = &f.group};
+}
+
+std::string RecordJsonText(std::string_view r) {
+  std::string text;
+  if (!r.empty() && (r.front() == '{' || r.front() == '[')) {
+    text.resize(r.size());
+    size_t length = 0;
+    if (simdjson::minify(r.data(), r.size(), text.data(), length) == simdjson::SUCCESS && length > 0 &&
+        (text[length - 1] == '}' || text[length - 1] == ']')) {
+      text.resize(length);
+      return text;
+    }
+  }
+  return RecordJson(std::string(r)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string FindingToJsonLine(const Finding& f) {
-  const EventContext& c = f.context;
   std::string line;
   line.reserve(640 + f.record.size());
+  AppendFindingJsonLine(line, ViewOf(f), RecordJsonText(f.record));
+  return line;
+}
+
+// Written by hand, in the bytes FindingToJson(f).dump() gives (keys sorted, as nlohmann orders
+// them; the record last).
+void AppendFindingJsonLine(std::string& line, const FindingView& f, std::string_view record_json) {
+  const EventContext& c = f.context;
   line += "{\"account\":";
   AppendStringOrNull(line, c.account);
   line += ",\"actor\":{\"access_key_id\":";
@@ -129,9 +159,9 @@ std::string FindingToJsonLine(const Finding& f) {
   AppendStringOrNull(line, c.event_name);
   line += ",\"event_source\":";
   AppendStringOrNull(line, c.event_source);
-  if (!f.group.empty()) {
+  if (f.group != nullptr && !f.group->empty()) {
     std::map<std::string_view, std::string_view> group;  // sorted; the last of equal keys wins
-    for (const auto& [k, v] : f.group) group[k] = v;
+    for (const auto& [k, v] : *f.group) group[k] = v;
     line += ",\"group\":{";
     bool first = true;
     for (const auto& [k, v] : group) {
@@ -147,9 +177,9 @@ std::string FindingToJsonLine(const Finding& f) {
   AppendJsonString(line, LogTypeName(f.log_type));
   line += ",\"region\":";
   AppendStringOrNull(line, c.region);
-  if (!f.related.empty()) {
+  if (f.related != nullptr && !f.related->empty()) {
     line += ",\"related\":";
-    AppendStrings(line, f.related);
+    AppendStrings(line, *f.related);
   }
   line += ",\"resources\":";
   AppendStrings(line, c.resources);
@@ -175,26 +205,42 @@ std::string FindingToJsonLine(const Finding& f) {
   }
   line += ",\"user_agent\":";
   AppendStringOrNull(line, c.user_agent);
-  line += ",\"record\":";
-  const std::string& r = f.record;
-  bool spliced = false;
-  if (!r.empty() && (r.front() == '{' || r.front() == '[')) {
-    // Records that are JSON came through simdjson, which validated them (UTF-8 included): copy
-    // them minified instead of parsing and re-serialising them.
-    const size_t at = line.size();
-    line.resize(at + r.size() + 1);
-    size_t length = 0;
-    if (simdjson::minify(r.data(), r.size(), line.data() + at, length) == simdjson::SUCCESS && length > 0 &&
-        (line[at + length - 1] == '}' || line[at + length - 1] == ']')) {
-      line.resize(at + length);
-      spliced = true;
-    } else {
-      line.resize(at);
-    }
+  if (!record_json.empty()) {
+    line += ",\"record\":";
+    line += record_json;
   }
-  if (!spliced) line += RecordJson(r).dump(-1, ' ', false, json::error_handler_t::replace);
   line += '}';
-  return line;
+}
+
+std::string FindingLineFormat::Record(std::string_view raw) const {
+  if (!with_record_) return {};
+  if (kind_ == Kind::kOcsf) return std::string(raw);
+  // A record the readers delivered is valid JSON or a log line: on one line, it goes in as it was
+  // read; only a record that spans lines is minified.
+  const bool json = raw.size() >= 2 && ((raw.front() == '{' && raw.back() == '}') || (raw.front() == '[' && raw.back() == ']'));
+  if (json && std::memchr(raw.data(), '\n', raw.size()) == nullptr && std::memchr(raw.data(), '\r', raw.size()) == nullptr) {
+    return std::string(raw);
+  }
+  return RecordJsonText(raw);
+}
+
+void FindingLineFormat::Append(std::string& out, const FindingView& f, std::string_view record) const {
+  if (kind_ == Kind::kJsonl) {
+    AppendFindingJsonLine(out, f, record);
+  } else {
+    Finding copy{.rule = f.rule,
+                 .log_type = f.log_type,
+                 .context = f.context,
+                 .source_file = std::string(f.source_file),
+                 .source_offset = f.source_offset,
+                 .record = std::string(record)};
+    if (f.related != nullptr) copy.related = *f.related;
+    if (f.group != nullptr) copy.group = *f.group;
+    json ocsf = FindingToOcsf(copy);
+    if (!with_record_) ocsf.erase("raw_data");
+    out += ocsf.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += '\n';
 }
 
 int OcsfSeverityId(Level level) {

@@ -69,6 +69,50 @@ TEST(FindingJson, LineIsTheSameJsonOnOneLine) {
   EXPECT_EQ(nlohmann::json::parse(FindingToJsonLine(f)), FindingToJson(f));
 }
 
+TEST(FindingLineFormat, JsonlWithAndWithoutTheRecord) {
+  Finding f = SampleFinding();
+  f.record = R"({ "eventName": "CreateAccessKey", "n": [1, 2] })";
+  const FindingLineFormat with(FindingLineFormat::Kind::kJsonl, true);
+  std::string line;
+  with.Append(line, ViewOf(f), with.Record(f.record));
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(nlohmann::json::parse(line), FindingToJson(f));
+  EXPECT_NE(line.find(f.record), std::string::npos) << "a record on one line goes in as it was read";
+  f.record = "{\n  \"eventName\": \"CreateAccessKey\"\n}";
+  line.clear();
+  with.Append(line, ViewOf(f), with.Record(f.record));
+  EXPECT_EQ(line, FindingToJsonLine(f) + "\n") << "one that spans lines is minified";
+  f.record = "2 123456789012 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 1 2 ACCEPT OK";
+  line.clear();
+  with.Append(line, ViewOf(f), with.Record(f.record));
+  EXPECT_EQ(line, FindingToJsonLine(f) + "\n") << "a log line is a string";
+  f.record = R"({ "eventName": "CreateAccessKey", "n": [1, 2] })";
+
+  const FindingLineFormat without(FindingLineFormat::Kind::kJsonl, false);
+  EXPECT_EQ(without.Record(f.record), "");
+  line.clear();
+  without.Append(line, ViewOf(f), without.Record(f.record));
+  ASSERT_EQ(line.back(), '\n');
+  nlohmann::json expected = FindingToJson(f);
+  expected.erase("record");
+  EXPECT_EQ(nlohmann::json::parse(line), expected) << "everything but the record, which source points at";
+  EXPECT_EQ(line.find("record"), std::string::npos);
+}
+
+TEST(FindingLineFormat, OcsfWithAndWithoutRawData) {
+  Finding f = SampleFinding();
+  const FindingLineFormat with(FindingLineFormat::Kind::kOcsf, true);
+  std::string line;
+  with.Append(line, ViewOf(f), with.Record(f.record));
+  EXPECT_EQ(nlohmann::json::parse(line), FindingToOcsf(f));
+  const FindingLineFormat without(FindingLineFormat::Kind::kOcsf, false);
+  line.clear();
+  without.Append(line, ViewOf(f), without.Record(f.record));
+  nlohmann::json expected = FindingToOcsf(f);
+  expected.erase("raw_data");
+  EXPECT_EQ(nlohmann::json::parse(line), expected);
+}
+
 TEST(FindingJson, LineHasTheBytesOfTheDocumentDump) {
   // FindingToJsonLine writes by hand what FindingToJson(f).dump() gives: same keys, same order
   // (but the record last), same escapes, with and without the optional members, nulls.

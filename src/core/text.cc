@@ -1,6 +1,8 @@
 #include "core/text.h"
 
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace cloudward {
 
@@ -36,6 +38,18 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return len;
 }
 
+// True if one of the 8 bytes of `x` needs more than a copy in a JSON string: a control byte,
+// '"', '\\' or a non-ASCII byte. The usual "has a byte less than" tests: exact for "any" (a
+// borrow only marks bytes above one that is marked already).
+inline bool AnyJsonSpecial(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const uint64_t quote = x ^ (kOnes * '"'), backslash = x ^ (kOnes * '\\');
+  const uint64_t below_space = (x - kOnes * 0x20) & ~x;  // a byte < 0x20
+  const uint64_t is_quote = (quote - kOnes) & ~quote;     // a zero byte of quote
+  const uint64_t is_backslash = (backslash - kOnes) & ~backslash;
+  return ((below_space | is_quote | is_backslash | x) & kHigh) != 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -46,6 +60,10 @@ void AppendJsonString(std::string& out, std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       size_t j = i + 1;
+      for (uint64_t word; j + 8 <= s.size(); j += 8) {  // 8 plain bytes at a time
+        std::memcpy(&word, s.data() + j, 8);
+        if (AnyJsonSpecial(word)) break;
+      }
       while (j < s.size()) {
         unsigned char d = static_cast<unsigned char>(s[j]);
         if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;

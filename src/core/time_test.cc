@@ -27,6 +27,12 @@ TEST(FormatIsoTime, RoundTrips) {
     EXPECT_EQ(ParseIsoTime(FormatIsoTime(ms)), ms) << ms;
   }
   EXPECT_EQ(FormatIsoTime(1704164645000), "2024-01-02T03:04:05Z");
+  EXPECT_EQ(FormatIsoTime(1704164645007), "2024-01-02T03:04:05.007Z");
+  EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIsoTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatIsoTime(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatIsoTime(253402300800000), "10000-01-01T00:00:00Z") << "past the 4-digit years";
+  EXPECT_EQ(FormatIsoTime(-62167219200000), "0000-01-01T00:00:00Z");
 }
 
 TEST(ParseTimeBound, Durations) {

@@ -12,6 +12,8 @@ namespace cloudward::detect {
 namespace {
 // A sink hands its findings over in batches of this size, so a spilling collector sees them early.
 constexpr size_t kFlushEvery = 512;
+// A spilling sink hands its lines over when they reach this size (one write, one lock).
+constexpr size_t kSpillBatchBytes = size_t{1} << 20;
 }  // namespace
 
 bool FindingBefore(const Finding& a, const Finding& b) {
@@ -21,7 +23,7 @@ bool FindingBefore(const Finding& a, const Finding& b) {
   return a.rule.id < b.rule.id;
 }
 
-FindingCollector::FindingCollector(LineFunction line) : line_(std::move(line)) {
+FindingCollector::FindingCollector(FindingLineFormat format) : format_(format) {
   spill_ = std::tmpfile();  // unnamed: gone with the process, whatever happens to it
   // Lines are a few KB: a large buffer makes one write per megabyte, not per line.
   if (spill_ != nullptr) std::setvbuf(spill_, nullptr, _IOFBF, size_t{1} << 20);
@@ -32,13 +34,36 @@ FindingCollector::~FindingCollector() {
 }
 
 uint32_t FindingCollector::Intern(std::vector<std::string>& names, std::map<std::string, uint32_t, std::less<>>& index,
-                                  const std::string& name) {
+                                  std::string_view name) {
   auto it = index.find(name);
   if (it != index.end()) return it->second;
   const auto id = static_cast<uint32_t>(names.size());
-  names.push_back(name);
+  names.emplace_back(name);
   index.emplace(name, id);
   return id;
+}
+
+uint32_t FindingCollector::FileIndex(std::string_view file) {
+  std::lock_guard lock(mu_);
+  return Intern(files_, file_index_, file);
+}
+
+uint32_t FindingCollector::RuleIndex(std::string_view rule_id) {
+  std::lock_guard lock(mu_);
+  const uint32_t rule = Intern(rules_, rule_index_, rule_id);
+  if (rule >= rule_counts_.size()) rule_counts_.resize(rule + 1);
+  return rule;
+}
+
+void FindingCollector::Spill(std::string_view lines, std::span<const SpilledKey> keys) {
+  std::lock_guard lock(mu_);
+  if (std::fwrite(lines.data(), 1, lines.size(), spill_) != lines.size()) spill_failed_ = true;
+  for (SpilledKey k : keys) {
+    k.position += spill_end_;
+    ++rule_counts_[k.rule];
+    keys_.push_back(k);
+  }
+  spill_end_ += lines.size();
 }
 
 void FindingCollector::Add(std::vector<Finding>&& findings) {
@@ -48,21 +73,16 @@ void FindingCollector::Add(std::vector<Finding>&& findings) {
     return;
   }
   // Lines are made outside the lock; only the append and the keys are serialised.
-  std::vector<std::string> lines;
-  lines.reserve(findings.size());
-  for (const auto& f : findings) lines.push_back(line_(f));
-  std::lock_guard lock(mu_);
-  for (size_t i = 0; i < findings.size(); ++i) {
-    const Finding& f = findings[i];
-    const std::string& line = lines[i];
-    if (std::fwrite(line.data(), 1, line.size(), spill_) != line.size()) spill_failed_ = true;
-    const uint32_t rule = Intern(rules_, rule_index_, f.rule.id);
-    if (rule >= rule_counts_.size()) rule_counts_.resize(rule + 1);
-    ++rule_counts_[rule];
-    keys_.push_back({f.context.time_ms, f.source_offset, spill_end_, static_cast<uint32_t>(line.size()),
-                     Intern(files_, file_index_, f.source_file), rule});
-    spill_end_ += line.size();
+  std::string lines;
+  std::vector<SpilledKey> keys;
+  keys.reserve(findings.size());
+  for (const auto& f : findings) {
+    const size_t at = lines.size();
+    format_.Append(lines, ViewOf(f), format_.Record(f.record));
+    keys.push_back({f.context.time_ms, f.source_offset, at, static_cast<uint32_t>(lines.size() - at),
+                    FileIndex(f.source_file), RuleIndex(f.rule.id)});
   }
+  Spill(lines, keys);
 }
 
 std::vector<Finding> FindingCollector::Take() {
@@ -166,7 +186,11 @@ Finding MakeFinding(RuleRef rule, const Event& event, const EventContext& contex
 
 FindingSink::FindingSink(std::shared_ptr<const RuleSet> rules, CorrelationEngine* correlation,
                          const IocSet* iocs, FindingCollector* collector)
-    : matcher_(std::move(rules)), correlation_(correlation), iocs_(iocs), collector_(collector) {}
+    : matcher_(std::move(rules)),
+      correlation_(correlation),
+      iocs_(iocs),
+      collector_(collector),
+      format_(collector->spill_format()) {}
 
 bool FindingSink::NeedsRecord(const Event& event) const {
   return (iocs_ != nullptr && !iocs_->empty()) || matcher_.MayMatch(event);
@@ -176,13 +200,28 @@ void FindingSink::OnEvent(const Event& event) {
   matcher_.Match(event, matched_);
   if (iocs_ != nullptr) iocs_->Match(event, ioc_hits_);
   if (matched_.empty() && ioc_hits_.empty()) return;
-  // One description per event, shared by every correlation that keeps it (no copy per rule).
-  const auto shared = std::make_shared<const EventContext>(ingest::Describe(event));
-  const EventContext& context = *shared;
+  // One description per event, shared by every correlation that keeps it (no copy per rule);
+  // an event no correlation wants is described on the stack.
+  const bool correlated =
+      correlation_ != nullptr &&
+      std::any_of(matched_.begin(), matched_.end(), [this](const Rule* r) { return correlation_->Wants(*r); });
+  std::shared_ptr<const EventContext> shared;
+  EventContext local;
+  if (correlated) {
+    shared = std::make_shared<const EventContext>(ingest::Describe(event));
+  } else {
+    local = ingest::Describe(event);
+  }
+  const EventContext& context = correlated ? *shared : local;
+  record_made_ = false;
   for (const Rule* rule : matched_) {
-    if (correlation_ != nullptr && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, shared);
+    if (correlated && correlation_->Wants(*rule)) correlation_->Observe(*rule, event, shared);
     if (rule->standalone) {
-      local_.push_back(MakeFinding(rule->ref, event, context));
+      if (format_ != nullptr) {
+        SpillMatch(*rule, event, context);
+      } else {
+        local_.push_back(MakeFinding(rule->ref, event, context));
+      }
       collector_->count.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -200,6 +239,41 @@ void FindingSink::OnEvent(const Event& event) {
   }
 }
 
-void FindingSink::OnFinish() { collector_->Add(std::move(local_)); local_.clear(); }
+void FindingSink::SpillMatch(const Rule& rule, const Event& event, const EventContext& context) {
+  if (!record_made_) {  // once per event, whatever the number of rules it matched
+    record_ = format_->Record(event.raw);
+    record_made_ = true;
+  }
+  if (keys_.empty() || event.source.file != file_) {
+    file_.assign(event.source.file);
+    file_index_ = collector_->FileIndex(file_);
+  }
+  auto [it, added] = rule_index_.try_emplace(&rule, 0);
+  if (added) it->second = collector_->RuleIndex(rule.ref.id);
+  const size_t at = lines_.size();
+  format_->Append(lines_,
+                  FindingView{.rule = rule.ref,
+                              .log_type = event.type,
+                              .context = context,
+                              .source_file = event.source.file,
+                              .source_offset = event.source.offset},
+                  record_);
+  keys_.push_back({context.time_ms, event.source.offset, at, static_cast<uint32_t>(lines_.size() - at), file_index_,
+                   it->second});
+  if (lines_.size() >= kSpillBatchBytes) FlushSpilled();
+}
+
+void FindingSink::FlushSpilled() {
+  if (keys_.empty()) return;
+  collector_->Spill(lines_, keys_);
+  lines_.clear();
+  keys_.clear();
+}
+
+void FindingSink::OnFinish() {
+  FlushSpilled();
+  collector_->Add(std::move(local_));
+  local_.clear();
+}
 
 }  // namespace cloudward::detect

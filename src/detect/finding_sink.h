@@ -20,10 +20,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "core/finding.h"
+#include "core/finding_json.h"
 #include "detect/correlation_engine.h"
 #include "detect/ioc.h"
 #include "detect/matcher.h"
@@ -37,16 +41,17 @@ bool FindingBefore(const Finding& a, const Finding& b);
 
 // Collects findings from all sinks. Thread-safe.
 //
-// Spilling (the constructor with a `line` function, for output that needs nothing but the
-// lines): each finding is turned into its output line as it arrives and appended to an unnamed
-// temporary file; only its sort key stays in memory (about 40 bytes), so memory stays flat however
-// many findings a hunt makes. Take() is then empty and WriteSorted writes the lines in
+// Spilling (the constructor with a line format, for output that needs nothing but the lines):
+// findings are turned into their output lines as they arrive and appended to an unnamed
+// temporary file; only their sort keys stay in memory (32 bytes each), so memory stays flat
+// however many findings a hunt makes. Sinks write the lines of their rule matches themselves
+// (Spill), straight from the event; Add() makes the lines of the findings it is given
+// (correlations, IOC hits). Take() is then empty and WriteSorted writes the lines in
 // FindingBefore order. If no temporary file can be made, the collector keeps findings in memory.
 class FindingCollector {
  public:
-  using LineFunction = std::function<std::string(const Finding&)>;
   FindingCollector() = default;
-  explicit FindingCollector(LineFunction line);
+  explicit FindingCollector(FindingLineFormat format);
   ~FindingCollector();
   FindingCollector(const FindingCollector&) = delete;
   FindingCollector& operator=(const FindingCollector&) = delete;
@@ -54,6 +59,8 @@ class FindingCollector {
   void Add(std::vector<Finding>&& findings);
   std::vector<Finding> Take();
 
+  // The line format while spilling, else null.
+  const FindingLineFormat* spill_format() const { return spill_ != nullptr ? &format_ : nullptr; }
   bool spilling() const { return spill_ != nullptr; }
   uint64_t spilled() const;  // findings written to the temporary file
   // Findings per rule id, of the spilled findings.
@@ -61,9 +68,8 @@ class FindingCollector {
   // Spilling only: writes every spilled line to `out` in FindingBefore order. False on an I/O error.
   bool WriteSorted(std::FILE* out);
 
-  std::atomic<uint64_t> count{0};  // findings seen so far (for progress lines)
-
- private:
+  // Spilling, for sinks: a batch of lines and their keys (`position` relative to the batch;
+  // `file` and `rule` from FileIndex and RuleIndex).
   struct SpilledKey {
     int64_t time_ms;
     uint64_t source_offset;
@@ -72,12 +78,19 @@ class FindingCollector {
     uint32_t file;      // index into files_
     uint32_t rule;      // index into rules_
   };
-  uint32_t Intern(std::vector<std::string>& names, std::map<std::string, uint32_t, std::less<>>& index,
-                  const std::string& name);
+  void Spill(std::string_view lines, std::span<const SpilledKey> keys);
+  uint32_t FileIndex(std::string_view file);
+  uint32_t RuleIndex(std::string_view rule_id);
+
+  std::atomic<uint64_t> count{0};  // findings seen so far (for progress lines)
+
+ private:
+  static uint32_t Intern(std::vector<std::string>& names, std::map<std::string, uint32_t, std::less<>>& index,
+                         std::string_view name);
 
   mutable std::mutex mu_;
   std::vector<Finding> findings_;
-  LineFunction line_;
+  FindingLineFormat format_{FindingLineFormat::Kind::kJsonl, true};
   std::FILE* spill_ = nullptr;
   uint64_t spill_end_ = 0;
   bool spill_failed_ = false;
@@ -107,7 +120,19 @@ class FindingSink final : public ingest::EventSink {
   FindingCollector* collector_;
   std::vector<const Rule*> matched_;
   std::vector<IocHit> ioc_hits_;
+  // Spilling: the lines of this sink's rule matches, handed over in batches and in OnFinish.
+  void SpillMatch(const Rule& rule, const Event& event, const EventContext& context);
+  void FlushSpilled();
+
   std::vector<Finding> local_;  // handed over every kFlushEvery findings and in OnFinish
+  const FindingLineFormat* format_;  // the collector's, while it spills; else null
+  std::string record_;               // format_->Record of the current event
+  bool record_made_ = false;
+  std::string lines_;
+  std::vector<FindingCollector::SpilledKey> keys_;
+  std::string file_;                 // the file of file_index_
+  uint32_t file_index_ = 0;
+  std::unordered_map<const Rule*, uint32_t> rule_index_;
 };
 
 }  // namespace cloudward::detect

@@ -64,8 +64,8 @@ TEST(MatcherThroughputTest, IndexAgreesWithBruteForceAndIsFast) {
   for (simdjson::dom::element record : records) {
     Event event;
     event.record = record;
-    (void)record["eventName"].get_string().get(event.event_name);
-    (void)record["eventSource"].get_string().get(event.event_source);
+    if (record["eventName"].get_string().get(event.event_name) != simdjson::SUCCESS) event.event_name = {};
+    if (record["eventSource"].get_string().get(event.event_source) != simdjson::SUCCESS) event.event_source = {};
     const bool may_match = matcher.MayMatch(event);
     matcher.Match(event, hits);
     candidates += matcher.last_candidates();
@@ -112,8 +112,8 @@ TEST(MatcherThroughputTest, RulesPinnedByNameRuleOutOtherEventsUnparsed) {
   for (simdjson::dom::element record : samples.records) {
     Event event;
     event.record = record;
-    (void)record["eventName"].get_string().get(event.event_name);
-    (void)record["eventSource"].get_string().get(event.event_source);
+    if (record["eventName"].get_string().get(event.event_name) != simdjson::SUCCESS) event.event_name = {};
+    if (record["eventSource"].get_string().get(event.event_source) != simdjson::SUCCESS) event.event_source = {};
     matcher.Match(event, hits);
     matched += !hits.empty();
     if (!matcher.MayMatch(event)) {

@@ -49,6 +49,28 @@ TEST(LogReaderTest, RecordsFileGivesEveryRecordWithExactOffsets) {
   EXPECT_EQ(r.sink.events[0].offset, std::string("{\"Records\":[").size());
 }
 
+// The streaming walk reads keys as written, a word at a time: a key with an escape at any place
+// (around the word boundaries too) must be read unescaped, by the general path.
+TEST(LogReaderTest, EscapedKeysOfEveryLengthAreUnescaped) {
+  for (size_t at = 0; at <= 9; ++at) {
+    std::string name = "eventName";
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string escaped_name = name;  // at == 9: the unescaped control
+    if (at < name.size()) {
+      const auto c = static_cast<unsigned char>(name[at]);
+      escaped_name = name.substr(0, at) + "\\u00" + kHex[c >> 4] + kHex[c & 15] + name.substr(at + 1);
+    }
+    const std::string record = "{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-02T03:04:05Z\",\"" + escaped_name +
+                               "\":\"StopLogging\",\"padding_key_longer_than_16\":\"x\",\"eventID\":\"k" +
+                               std::to_string(at) + "\"}";
+    Result r = Read("f.json", RecordsFile({record, CloudTrailRecord("other", "GetObject")}));
+    ASSERT_EQ(r.sink.events.size(), 2u) << escaped_name;
+    EXPECT_EQ(r.stats.malformed, 0u);
+    EXPECT_EQ(r.sink.events[0].Get("eventName"), "StopLogging") << escaped_name;
+    EXPECT_EQ(r.sink.events[0].time_ms, *ParseIsoTime("2024-01-02T03:04:05Z"));
+  }
+}
+
 TEST(LogReaderTest, PrettyPrintedRecordsWithOtherKeyOrder) {
   std::string text = "{\n  \"Other\": 1,\n  \"Records\": [\n    " + CloudTrailRecord("a") +
                      ",\n    " + CloudTrailRecord("b") + "\n  ]\n}\n";

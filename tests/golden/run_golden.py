@@ -45,6 +45,23 @@ def project(case_dir, findings, summary):
     return {"findings": items, "summary": summary_view}
 
 
+def check_other_outputs(cmd, lines, findings, tmp, case_dir):
+    """The same hunt through the other output paths: with a store (findings kept in memory, not
+    spilled) the lines must be the same bytes; with --no-record, the same findings without
+    "record", in the same order. Returns what differs, or None."""
+    stored = cmd[:]
+    stored[stored.index("--no-store")] = "--store=sqlite://" + os.path.join(tmp, "store.db")
+    proc = subprocess.run(stored, capture_output=True, text=True, cwd=case_dir)
+    if proc.stdout != lines:
+        return "hunt with a store wrote other lines than hunt --no-store"
+    proc = subprocess.run(cmd + ["--no-record"], capture_output=True, text=True, cwd=case_dir)
+    bare = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    expected = [{k: v for k, v in f.items() if k != "record"} for f in findings]
+    if bare != expected:
+        return "hunt --no-record did not write the findings without their records"
+    return None
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -67,6 +84,10 @@ def main():
             return 1
         findings = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
         summary = json.load(open(summary_path))
+        problem = check_other_outputs(cmd, proc.stdout, findings, tmp, case_dir)
+        if problem:
+            print("%s: %s" % (os.path.basename(case_dir), problem))
+            return 1
     actual = project(case_dir, findings, summary)
     actual["exit_code"] = proc.returncode
     expected_path = os.path.join(case_dir, "expected.json")
