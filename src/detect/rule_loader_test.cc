@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -225,6 +227,45 @@ TEST(RuleLoaderTest, TenThousandRulesAllLoad) {
   LoadResult r = LoadRules({}, texts);
   EXPECT_EQ(r.loaded, 10000u);
   EXPECT_TRUE(r.rejected.empty());
+}
+
+// Files of a folder parse in parallel; rules, problems and warnings still come in file order.
+TEST(RuleLoaderTest, ManyFilesLoadInFileOrder) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "cw_rule_loader_many";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  std::vector<std::string> expected_rejected, expected_ids;
+  for (int i = 0; i < 300; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "r%03d.yml", i);
+    const fs::path file = (i % 2 ? dir / "sub" : dir) / name;
+    std::ofstream out(file);
+    if (i % 7 == 0) {
+      out << "title: broken " << i << "\ndetection: [unclosed\n";
+      continue;
+    }
+    out << "title: rule " << i << "\nid: id-" << i << "\nlogsource: {product: aws, service: cloudtrail}\n"
+        << "detection:\n  sel:\n    eventName: Op" << i << "\n  condition: sel\n";
+  }
+  std::vector<std::string> files;
+  for (auto& e : fs::recursive_directory_iterator(dir)) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    if (fs::is_directory(f)) continue;
+    const int i = std::stoi(fs::path(f).stem().string().substr(1));
+    (i % 7 == 0 ? expected_rejected : expected_ids).push_back(i % 7 == 0 ? f : "id-" + std::to_string(i));
+  }
+  LoadResult r = LoadRules({dir.string(), (dir / "missing").string()});
+  EXPECT_EQ(r.loaded, expected_ids.size());
+  std::vector<std::string> rejected, ids;
+  for (const auto& p : r.rejected) rejected.push_back(p.file);
+  ASSERT_EQ(rejected.size(), expected_rejected.size() + 1) << Describe(r);
+  EXPECT_EQ(rejected.back(), (dir / "missing").string()) << "a missing path comes after the folder before it";
+  rejected.pop_back();
+  EXPECT_EQ(rejected, expected_rejected);
+  for (size_t i = 0; i < r.rules->size(); ++i) ids.push_back(r.rules->at(i).ref.id);
+  EXPECT_EQ(ids, expected_ids);
+  fs::remove_all(dir);
 }
 
 }  // namespace
