@@ -133,7 +133,9 @@ int RunHunt(const HuntOptions& opt) {
     return kExitUsage;
   }
 
-  RuleLoadingResult rules = LoadRulesForCommand(opt.rules, "hunt");
+  RuleLoadingOptions rule_options = opt.rules;
+  rule_options.threads = opt.threads;
+  RuleLoadingResult rules = LoadRulesForCommand(rule_options, "hunt");
   if (!rules.ok) return kExitUsage;
   const IocLoadingResult ioc =
       LoadIocForCommand(opt.ioc, configured.config.detection.ioc, config_path.value_or(""), "hunt");

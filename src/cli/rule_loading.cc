@@ -29,6 +29,7 @@ RuleLoadingResult LoadRulesForCommand(const RuleLoadingOptions& options, const c
   detect::LoadOptions load;
   load.placeholders_file = options.placeholders;
   load.field_mappings_file = options.field_mappings;
+  load.threads = options.threads;
   detect::LoadResult loaded = detect::LoadRules(options.paths, texts, load);
   RuleLoadingResult result;
   result.rules = loaded.rules;

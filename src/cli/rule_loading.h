@@ -21,6 +21,7 @@ struct RuleLoadingOptions {
   bool no_default_rules = false;
   std::string placeholders;
   std::string field_mappings;
+  int threads = 0;  // for parsing rule files; 0 = all cores (hunt passes its --threads)
 };
 
 struct RuleLoadingResult {

@@ -1077,6 +1077,7 @@ LoadResult LoadRules(const std::vector<std::string>& paths, const std::vector<Ru
   struct Source {
     std::string file;
     std::optional<RuleProblem> problem;  // a folder that cannot be listed, a missing path
+    const std::string* text = nullptr;   // an in-memory text (`texts`), else the file is read
     std::vector<Document> docs;
     LoadResult found;
   };
@@ -1092,16 +1093,21 @@ LoadResult LoadRules(const std::vector<std::string>& paths, const std::vector<Ru
         std::string ext = it->path().extension().string();
         if (ext == ".yml" || ext == ".yaml") files.push_back(it->path().string());
       }
-      if (ec) sources.push_back({path, RuleProblem{path, 0, "cannot list folder: " + ec.message()}, {}, {}});
+      if (ec) sources.push_back({path, RuleProblem{path, 0, "cannot list folder: " + ec.message()}, nullptr, {}, {}});
       std::sort(files.begin(), files.end());
     } else if (std::filesystem::exists(path, ec)) {
       files.push_back(path);
     } else {
-      sources.push_back({path, RuleProblem{path, 0, "no such file or folder"}, {}, {}});
+      sources.push_back({path, RuleProblem{path, 0, "no such file or folder"}, nullptr, {}, {}});
     }
-    for (std::string& f : files) sources.push_back({std::move(f), std::nullopt, {}, {}});
+    for (std::string& f : files) sources.push_back({std::move(f), std::nullopt, nullptr, {}, {}});
   }
+  for (const RuleText& t : texts) sources.push_back({t.name, std::nullopt, &t.text, {}, {}});
   auto read_source = [](Source& source) {
+    if (source.text != nullptr) {
+      ReadDocuments(source.file, *source.text, source.docs, source.found);
+      return;
+    }
     std::string text;
     if (!ReadFile(source.file, text)) {
       source.found.rejected.push_back({source.file, 0, "cannot read file"});
@@ -1110,8 +1116,9 @@ LoadResult LoadRules(const std::vector<std::string>& paths, const std::vector<Ru
     ReadDocuments(source.file, text, source.docs, source.found);
   };
   constexpr size_t kFilesPerThread = 64;  // below this, a thread costs more than it saves
-  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8,
-                                           sources.size() / kFilesPerThread + 1});
+  const size_t cores = options.threads > 0 ? static_cast<size_t>(options.threads)
+                                           : std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = std::min<size_t>({cores, 8, sources.size() / kFilesPerThread + 1});
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < sources.size();) {
@@ -1129,7 +1136,6 @@ LoadResult LoadRules(const std::vector<std::string>& paths, const std::vector<Ru
     for (auto& w : source.found.warnings) result.warnings.push_back(std::move(w));
     for (auto& d : source.docs) docs.push_back(std::move(d));
   }
-  for (const RuleText& t : texts) ReadDocuments(t.name, t.text, docs, result);
 
   auto& rules = RuleSetBuilder::Rules(*set);
   std::vector<PendingCorrelation> correlations;

@@ -49,6 +49,7 @@ struct LoadOptions {
   std::string placeholders_file;    // YAML: placeholder name -> list of values, for |expand
   std::string field_mappings_file;  // optional override of the built-in field mappings
   bool filter_by_logsource = true;  // false: every rule sees every event (regression tests)
+  int threads = 0;                  // files parsed in parallel by at most this many; 0 = all cores
 };
 
 class Detection;   // compiled detection section (detection.h, internal)
