@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
-#include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -184,21 +186,14 @@ template <size_t N>
 bool Is(std::string_view key, const char (&literal)[N]) {
   constexpr size_t n = N - 1;
   static_assert(n >= 4 && n <= 16);
-  if constexpr (n >= 8) {
-    uint64_t a0, a1, b0, b1;
-    std::memcpy(&a0, key.data(), 8);
-    std::memcpy(&a1, key.data() + n - 8, 8);
-    std::memcpy(&b0, literal, 8);
-    std::memcpy(&b1, literal + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  } else {
-    uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, key.data(), 4);
-    std::memcpy(&a1, key.data() + n - 4, 4);
-    std::memcpy(&b0, literal, 4);
-    std::memcpy(&b1, literal + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  using Word = std::conditional_t<(n >= 8), uint64_t, uint32_t>;
+  constexpr size_t w = sizeof(Word);
+  Word a0, a1, b0, b1;
+  std::memcpy(&a0, key.data(), w);
+  std::memcpy(&a1, key.data() + n - w, w);
+  std::memcpy(&b0, literal, w);
+  std::memcpy(&b1, literal + n - w, w);
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 // The length of the string text at `p` up to the first '"': 8 bytes at a time to the first '"'
