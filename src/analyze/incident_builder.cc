@@ -29,10 +29,21 @@ void AppendNew(std::vector<std::string>& into, const std::vector<std::string>& v
   }
 }
 
+// into = into ∪ from, both sorted sets. Called once per finding with a few values: each goes in
+// by binary search; a large `from` (merging incidents) is one pass that moves `into`'s strings.
+// (Rebuilding `into` by copying it for every finding made storing a noisy hunt quadratic.)
 void MergeSorted(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  if (from.size() <= 16) {
+    for (const std::string& value : from) {
+      auto it = std::lower_bound(into.begin(), into.end(), value);
+      if (it == into.end() || *it != value) into.insert(it, value);
+    }
+    return;
+  }
   std::vector<std::string> out;
   out.reserve(into.size() + from.size());
-  std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(out));
+  std::set_union(std::make_move_iterator(into.begin()), std::make_move_iterator(into.end()), from.begin(), from.end(),
+                 std::back_inserter(out));
   into = std::move(out);
 }
 
