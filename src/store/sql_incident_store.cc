@@ -378,7 +378,7 @@ class SqlIncidentStore final : public IncidentStore {
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING",
               {sf.key, f.rule.id, std::string(LevelName(f.rule.level)), std::string(LogTypeName(f.log_type)),
                TimeParam(f.context.time_ms), sf.hunt_id.empty() ? SqlParam(nullptr) : SqlParam(sf.hunt_id),
-               Dump(FindingToJson(f)), now});
+               FindingToJsonLine(f), now});  // FindingToJson(f) without parsing the record
           if (!r) return tl::unexpected(r.error());
           inserted[i] = r->changes > 0;
         }
