@@ -228,12 +228,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        print(f"duckdb_rules harness error: {e}", file=sys.stderr)
-        sys.exit(2)
+    oracle.run_main(main, "duckdb_rules", sys.stderr)

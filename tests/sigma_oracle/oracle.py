@@ -622,13 +622,19 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_main(entry, name, stream=None):
+    """Exits with entry()'s code; anything it raises is a harness error: traceback, a line
+    naming `name` (on `stream`, stdout by default) and exit code 2."""
     try:
-        sys.exit(main())
+        sys.exit(entry())
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001
         import traceback
         traceback.print_exc()
-        print(f"oracle harness error: {e}")
+        print(f"{name} harness error: {e}", file=stream or sys.stdout)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    run_main(main, "oracle")
