@@ -22,6 +22,15 @@ std::string Problem::ToString() const {
   return s + ": " + reason;
 }
 
+Result<std::string> NormalizePublicUrl(std::string_view url) {
+  while (url.ends_with('/')) url.remove_suffix(1);
+  const size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
+  if (host == 0 || url.size() == host) {
+    return Fail(ErrorCode::kInvalidArgument, "expected an http:// or https:// URL such as https://cloudward.example.com");
+  }
+  return std::string(url);
+}
+
 std::optional<int64_t> ParseDuration(std::string_view text) {
   if (text == "0") return 0;
   if (text.empty()) return std::nullopt;

@@ -57,14 +57,7 @@ std::optional<int64_t> ParseDuration(std::string_view text);
 // serve.public_url and `serve --public-url`: an http:// or https:// URL with a host, returned without
 // its trailing '/'s (alerts link to public_url + "/console/..."); an error for anything else.
 //   NormalizePublicUrl("https://cw.example.com/") == "https://cw.example.com"
-inline Result<std::string> NormalizePublicUrl(std::string_view url) {
-  while (url.ends_with('/')) url.remove_suffix(1);
-  const size_t host = url.starts_with("https://") ? 8 : url.starts_with("http://") ? 7 : 0;
-  if (host == 0 || url.size() == host) {
-    return Fail(ErrorCode::kInvalidArgument, "expected an http:// or https:// URL such as https://cloudward.example.com");
-  }
-  return std::string(url);
-}
+Result<std::string> NormalizePublicUrl(std::string_view url);
 
 // The candidate closest to `word` (edit distance <= max(2, |word|/3)), or "" when none is close.
 std::string_view ClosestWord(std::string_view word, std::span<const std::string_view> candidates);
