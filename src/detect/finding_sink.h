@@ -21,9 +21,9 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
-#include <string>
 #include <vector>
 
 #include "core/finding.h"
@@ -114,16 +114,16 @@ class FindingSink final : public ingest::EventSink {
   void OnFinish() override;
 
  private:
+  // Spilling: the lines of this sink's rule matches, handed over in batches and in OnFinish.
+  void SpillMatch(const Rule& rule, const Event& event, const EventContext& context);
+  void FlushSpilled();
+
   Matcher matcher_;
   CorrelationEngine* correlation_;
   const IocSet* iocs_;
   FindingCollector* collector_;
   std::vector<const Rule*> matched_;
   std::vector<IocHit> ioc_hits_;
-  // Spilling: the lines of this sink's rule matches, handed over in batches and in OnFinish.
-  void SpillMatch(const Rule& rule, const Event& event, const EventContext& context);
-  void FlushSpilled();
-
   std::vector<Finding> local_;  // handed over every kFlushEvery findings and in OnFinish
   const FindingLineFormat* format_;  // the collector's, while it spills; else null
   std::string record_;               // format_->Record of the current event
