@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace cloudward::detect {
 namespace {
 
@@ -29,11 +31,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
-  return s.size() == lower.size() &&
-         std::equal(s.begin(), s.end(), lower.begin(), [](char a, char b) { return Lower(a) == b; });
 }
 
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view lower_needle) {
